@@ -1,0 +1,84 @@
+# i.MX7D kernel lab. The two commands a newcomer needs:
+#   make run     build what is missing, boot the board (serial here, display
+#                in a window or on VNC)
+#   make test    build what is missing, run every test
+# Other targets: make debug | bench | qemu | image | modules | clean | help
+#
+# Bring your own kernel: make run KERNEL=path/to/zImage KDIR=path/to/build
+# (KDIR builds guest-driver/ modules; MODULES_DIR=<INSTALL_MOD_PATH>/lib/modules/<rel>
+# adds that kernel's modules to the initramfs).
+
+SHELL := /bin/bash
+LAB_BUILD := $(CURDIR)/build
+export LAB_BUILD
+
+CROSS_COMPILE ?= arm-linux-gnueabihf-
+QEMU := $(LAB_BUILD)/qemu/qemu-system-arm
+
+-include $(LAB_BUILD)/kernel/kernel.mk
+KERNEL ?= $(DEBIAN_ZIMAGE)
+KDIR ?= $(DEBIAN_KDIR)
+KSRC ?= $(DEBIAN_KSRC)
+ifeq ($(origin KDIR),command line)
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+KCONFIG ?= $(KDIR)/.config
+MODULES_DIR ?=
+else
+KVER ?= $(DEBIAN_KVER)
+KCONFIG ?= $(DEBIAN_KCONFIG)
+MODULES_DIR ?= $(DEBIAN_KMODDIR)
+endif
+export KERNEL KDIR KSRC KVER KCONFIG
+
+GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
+IMAGE := images/initrd.cpio.gz images/imx7d-custom.dtb
+
+.PHONY: all run test bench debug qemu kernel kexec modules image host clean help
+all: qemu image
+
+help:
+	@sed -n '1,12p' Makefile
+
+# Host packages, deb-src and armhf for apt: quick when already done.
+host:
+	@scripts/setup-host
+
+qemu: host
+	@scripts/build-qemu
+
+kernel: host
+	@scripts/fetch-kernel
+
+kexec: host
+	@scripts/build-kexec
+
+# Each guest-driver/<name>/ is built out of tree in build/guest-driver/<name>.
+modules: kernel
+	@$(MAKE) --no-print-directory _modules
+
+_modules:
+	@set -e; for d in $(GUEST_DRIVERS); do \
+		mkdir -p $(LAB_BUILD)/guest-driver/$$d; \
+		rsync -r --checksum guest-driver/$$d/ $(LAB_BUILD)/guest-driver/$$d/; \
+		$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/guest-driver/$$d ARCH=arm \
+			CROSS_COMPILE=$(CROSS_COMPILE) modules \
+			|| { echo "[lab] ERROR: guest-driver/$$d failed to build" >&2; exit 1; }; \
+	done
+
+image: kernel kexec modules
+	@KMODDIR=$(MODULES_DIR) scripts/build-image
+
+run: all
+	@scripts/run --qemu $(QEMU) $(RUN_ARGS) -- $(QEMU_ARGS)
+
+test: all
+	@tests/run $(TEST_ARGS)
+
+bench: all
+	@scripts/bench
+
+debug: all
+	@scripts/debug $(DEBUG_ARGS)
+
+clean:
+	rm -rf $(LAB_BUILD) images/initrd.cpio.gz images/*.dtb images/zImage

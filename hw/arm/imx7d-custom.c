@@ -1,0 +1,112 @@
+/*
+ * imx7d-custom: the kernel lab's i.MX7D board
+ *
+ * An i.MX7 Dual (fsl-imx7 SoC, two Cortex-A7) with 512 MiB of DDR and the
+ * peripherals the lab's driver work needs:
+ *   - UART1 as the serial console (ttymxc0);
+ *   - uSDHC1 with an SD card (-drive if=sd,index=0), as on the SABRE board;
+ *   - ECSPI1: the display bus (the ILI9341 panel plugs in here);
+ *   - uSDHC2: the SDIO slot (the Wi-Fi module plugs in here).
+ * The guest device tree that matches this wiring is dts/imx7d-custom.dts.
+ *
+ * Copyright (c) 2026 The imx7d kernel lab authors
+ *
+ * This code is licensed under the GPL, version 2 or later.
+ * See the file `COPYING' in the top level directory.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qemu/units.h"
+#include "hw/arm/boot.h"
+#include "hw/arm/fsl-imx7.h"
+#include "hw/boards.h"
+#include "hw/qdev-properties.h"
+#include "sysemu/blockdev.h"
+#include "sysemu/block-backend.h"
+#include "sysemu/qtest.h"
+#include "qom/object.h"
+
+#define TYPE_IMX7D_CUSTOM_MACHINE MACHINE_TYPE_NAME("imx7d-custom")
+OBJECT_DECLARE_SIMPLE_TYPE(IMX7DCustomMachineState, IMX7D_CUSTOM_MACHINE)
+
+/* uSDHC1, counted from 0 like fsl-imx7's usdhc[] array */
+#define IMX7D_CUSTOM_SD_SLOT    0
+
+struct IMX7DCustomMachineState {
+    MachineState parent_obj;
+
+    FslIMX7State soc;
+    struct arm_boot_info boot_info;
+};
+
+/* An SD card on uSDHC1, backed by -drive if=sd,index=0 when given. */
+static void imx7d_custom_add_sd_card(IMX7DCustomMachineState *s)
+{
+    DriveInfo *di = drive_get(IF_SD, 0, 0);
+    BlockBackend *blk = di ? blk_by_legacy_dinfo(di) : NULL;
+    BusState *bus;
+    DeviceState *card;
+
+    bus = qdev_get_child_bus(DEVICE(&s->soc.usdhc[IMX7D_CUSTOM_SD_SLOT]),
+                             "sd-bus");
+    card = qdev_new(TYPE_SD_CARD);
+    qdev_prop_set_drive_err(card, "drive", blk, &error_fatal);
+    qdev_realize_and_unref(card, bus, &error_fatal);
+}
+
+static void imx7d_custom_init(MachineState *machine)
+{
+    IMX7DCustomMachineState *s = IMX7D_CUSTOM_MACHINE(machine);
+
+    if (machine->ram_size > FSL_IMX7_MMDC_SIZE) {
+        error_report("RAM size " RAM_ADDR_FMT " above max supported (%08x)",
+                     machine->ram_size, FSL_IMX7_MMDC_SIZE);
+        exit(1);
+    }
+
+    object_initialize_child(OBJECT(machine), "soc", &s->soc, TYPE_FSL_IMX7);
+    qdev_realize(DEVICE(&s->soc), NULL, &error_fatal);
+
+    memory_region_add_subregion(get_system_memory(), FSL_IMX7_MMDC_ADDR,
+                                machine->ram);
+
+    imx7d_custom_add_sd_card(s);
+
+    s->boot_info = (struct arm_boot_info) {
+        .loader_start = FSL_IMX7_MMDC_ADDR,
+        .board_id = -1,
+        .ram_size = machine->ram_size,
+        .psci_conduit = QEMU_PSCI_CONDUIT_SMC,
+    };
+    if (!qtest_enabled()) {
+        arm_load_kernel(&s->soc.cpu[0], machine, &s->boot_info);
+    }
+}
+
+static void imx7d_custom_class_init(ObjectClass *oc, void *data)
+{
+    MachineClass *mc = MACHINE_CLASS(oc);
+
+    mc->desc = "i.MX7D kernel lab board (2x Cortex-A7, SPI display, SDIO)";
+    mc->init = imx7d_custom_init;
+    mc->max_cpus = FSL_IMX7_NUM_CPUS;
+    mc->default_cpus = FSL_IMX7_NUM_CPUS;
+    mc->default_ram_size = 512 * MiB;
+    mc->default_ram_id = "imx7d-custom.ram";
+}
+
+static const TypeInfo imx7d_custom_machine_type = {
+    .name = TYPE_IMX7D_CUSTOM_MACHINE,
+    .parent = TYPE_MACHINE,
+    .instance_size = sizeof(IMX7DCustomMachineState),
+    .class_init = imx7d_custom_class_init,
+};
+
+static void imx7d_custom_machine_register_types(void)
+{
+    type_register_static(&imx7d_custom_machine_type);
+}
+
+type_init(imx7d_custom_machine_register_types)

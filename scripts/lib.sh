@@ -1,0 +1,74 @@
+# Shared helpers for the lab's shell scripts; sourced, never run.
+# Everything here is about telling the user exactly what went wrong.
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB_BUILD=${LAB_BUILD:-$LAB_ROOT/build}
+# Downloads and the compiler cache live outside the clone so that a second
+# fresh clone on the same machine (as CI makes) starts warm.
+LAB_CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imx7-lab}
+export CCACHE_DIR=${CCACHE_DIR:-$LAB_CACHE/ccache}
+
+log() { printf '[lab] %s\n' "$*" >&2; }
+die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# retry TRIES WHAT CMD...: run CMD up to TRIES times (2 s, 4 s, ... apart);
+# on final failure name WHAT and show the command's last output.
+retry() {
+	local tries=$1 what=$2 n=1 out
+	shift 2
+	out=$(mktemp)
+	while :; do
+		if "$@" >"$out" 2>&1; then
+			rm -f "$out"
+			return 0
+		fi
+		if [ "$n" -ge "$tries" ]; then
+			printf '[lab] ERROR: %s failed %d times; last output:\n' "$what" "$n" >&2
+			tail -n 20 "$out" | sed 's/^/    /' >&2
+			rm -f "$out"
+			return 1
+		fi
+		log "$what failed (try $n/$tries), retrying in $((2 * n)) s"
+		sleep $((2 * n))
+		n=$((n + 1))
+	done
+}
+
+# as_root CMD...: run CMD as root, directly or through sudo.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo "$@"
+	else
+		die "'$*' needs root: run as root or configure passwordless sudo"
+	fi
+}
+
+# stamp_ok FILE CONTENT: true when FILE already records CONTENT
+stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+
+# apt_depends_on PKG: the first package a (meta)package depends on
+apt_depends_on() {
+	apt-cache show "$1" 2>/dev/null | sed -n 's/^Depends: \([^ ,]*\).*/\1/p' | head -n1
+}
+
+# apt_version_of PKG: the candidate version apt would pick
+apt_version_of() {
+	apt-cache show "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n1
+}
+
+# fetch_deb PKG[:ARCH] VERSION: print the path of the .deb in the download
+# cache, downloading it first if needed (with retries).
+fetch_deb() {
+	local pkg=$1 ver=$2 name=${1%%:*} dir=$LAB_CACHE/debs f
+	mkdir -p "$dir"
+	f=$(ls "$dir/${name}_"*"${ver#*:}_"*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$f" ]; then
+		log "downloading $pkg $ver"
+		(cd "$dir" && retry 3 "download of $pkg=$ver" apt-get download "$pkg=$ver") ||
+			die "could not download $pkg=$ver (is it in 'apt-cache policy $pkg'?)"
+		f=$(ls "$dir/${name}_"*"${ver#*:}_"*.deb | head -n1)
+	fi
+	printf '%s\n' "$f"
+}

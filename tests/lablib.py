@@ -1,0 +1,190 @@
+"""Host side of the lab's guest system tests.
+
+A Board is one running `qemu-system-arm -M imx7d-custom`, started through
+QEMU's own python/qemu/machine (QEMUMachine): serial console on a socket,
+QMP for screendumps and QOM. Tests talk to the guest shell on the serial
+console and match what the kernel and the programs print.
+"""
+
+import os
+import re
+import socket
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get('LAB_BUILD', os.path.join(ROOT, 'build'))
+IMAGES = os.path.join(ROOT, 'images')
+sys.path.insert(0, os.path.join(BUILD, 'qemu-src', 'python'))
+
+from qemu.machine import QEMUMachine  # noqa: E402  (path set just above)
+
+QEMU = os.path.join(BUILD, 'qemu', 'qemu-system-arm')
+# cryptomgr.notests: the crypto self-tests cost 2.5 s of every boot
+KERNEL_CMDLINE = 'console=ttymxc0,115200 rdinit=/init cryptomgr.notests'
+KMSG = re.compile(r'^\[\s*\d+\.\d+\] ')
+
+
+def default_kernel():
+    """images/uImage (host-decompressed, fast) when built, else zImage."""
+    uimage = os.path.join(IMAGES, 'uImage')
+    return uimage if os.path.exists(uimage) else os.path.join(IMAGES, 'zImage')
+
+
+class TestFailure(Exception):
+    """A failed expectation; carries the last console lines for the log."""
+
+
+class Board:
+    """One booted lab board. Use as a context manager."""
+
+    def __init__(self, name, machine_opts='', qemu_args=(), append='',
+                 kernel=None, dtb=None, initrd=None, log_dir=None):
+        self.name = name
+        self.log_dir = log_dir or os.path.join(BUILD, 'test-logs')
+        os.makedirs(self.log_dir, exist_ok=True)
+        self.console_log = os.path.join(self.log_dir, name + '.console.log')
+        machine = 'imx7d-custom' + (',' + machine_opts if machine_opts else '')
+        self.vm = QEMUMachine(QEMU, name=name, log_dir=self.log_dir,
+                              sock_dir=self.log_dir)
+        self.vm.set_machine(machine)
+        self.vm.set_console()
+        self.vm.add_args(
+            '-kernel', kernel or default_kernel(),
+            '-dtb', dtb or os.path.join(IMAGES, 'imx7d-custom.dtb'),
+            '-initrd', initrd or os.path.join(IMAGES, 'initrd.cpio.gz'),
+            '-append', (KERNEL_CMDLINE + ' ' + append).strip(),
+            '-no-reboot', *qemu_args)
+        self.text = ''        # everything the console printed so far
+        self.pos = 0          # how far wait_for() has consumed self.text
+        self.sock = None
+        self._log = None
+        self._seq = 0
+
+    # -- life cycle ---------------------------------------------------------
+    def __enter__(self):
+        self.launch()
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+    def launch(self):
+        self.vm.launch()
+        self.sock = self.vm.console_socket
+        self._log = open(self.console_log, 'w', encoding='utf-8')
+
+    def boot(self, timeout=60):
+        """Launch, wait for the guest's ready marker and for the shell to
+        answer; returns the marker's match."""
+        self.launch()
+        ready = self.wait_for(r'LAB-READY (\S+) cpus=(\S+)', timeout)
+        self.sync_shell()
+        return ready
+
+    def sync_shell(self, tries=10):
+        """Wait until the shell reads its input: what is typed before it
+        starts can be lost."""
+        for n in range(tries):
+            self.write("echo LAB-SYNC''-%d\n" % n)
+            try:
+                self.wait_for(r'^LAB-SYNC-%d$' % n, 1.5)
+                return
+            except TestFailure:
+                continue
+        raise TestFailure('the guest shell does not answer\n' + self.tail())
+
+    def shutdown(self):
+        try:
+            self.vm.shutdown(hard=True)
+        finally:
+            if self._log:
+                self._log.close()
+                self._log = None
+
+    # -- console ------------------------------------------------------------
+    def _read(self, timeout):
+        """Append the next chunk the console sends, waiting at most
+        `timeout` seconds for it."""
+        self.sock.settimeout(max(timeout, 0.01))
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return
+        if not data:
+            if not self.vm.is_running():
+                raise TestFailure('QEMU exited (code %s)\n%s'
+                                  % (self.vm.exitcode(), self.tail()))
+            time.sleep(0.05)
+            return
+        chunk = data.decode('utf-8', 'replace').replace('\r', '')
+        self.text += chunk
+        self._log.write(chunk)
+        self._log.flush()
+
+    def tail(self, lines=25):
+        return '\n'.join(self.text.splitlines()[-lines:])
+
+    def wait_for(self, pattern, timeout=30):
+        """Wait until regex `pattern` appears after what earlier waits
+        consumed; returns the match. On timeout raise with the last
+        console lines."""
+        rx = re.compile(pattern, re.M)
+        end = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.text, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TestFailure('timed out after %ss waiting for /%s/; '
+                                  'last console lines:\n%s'
+                                  % (timeout, pattern, self.tail()))
+            self._read(min(left, 0.5))
+
+    def write(self, s):
+        self.sock.sendall(s.encode())
+
+    def run(self, cmd, timeout=30, check=True, kmsg=False):
+        """Run `cmd` in the guest shell and return its output. Kernel log
+        lines that the console interleaves are removed unless `kmsg` (for
+        commands like dmesg). With check, a non-zero exit status fails."""
+        self._seq += 1
+        tag = 'LAB%d' % self._seq
+        # The markers are built by the shell, so the echoed command line
+        # itself never matches them.
+        self.write("echo %s-BEG''IN; %s; echo %s-END''-$?\n" % (tag, cmd, tag))
+        self.wait_for(r'^%s-BEGIN$' % tag, timeout)
+        start = self.pos
+        m = self.wait_for(r'^%s-END-(\d+)$' % tag, timeout)
+        out = self.text[start:m.start()]
+        out = '\n'.join(l for l in out.strip('\n').split('\n')
+                        if kmsg or not KMSG.match(l))
+        rc = int(m.group(1))
+        if check and rc != 0:
+            raise TestFailure('guest command failed (exit %d): %s\n%s'
+                              % (rc, cmd, out))
+        return out
+
+    # -- QMP ----------------------------------------------------------------
+    def qmp(self, cmd, **args):
+        return self.vm.command(cmd, **args)
+
+    def qom_get(self, path, prop):
+        return self.qmp('qom-get', path=path, property=prop)
+
+    def qom_set(self, path, prop, value):
+        return self.qmp('qom-set', path=path, property=prop, value=value)
+
+    def screendump(self, filename, fmt='ppm'):
+        args = {'filename': filename}
+        if fmt != 'ppm':
+            args['format'] = fmt
+        self.qmp('screendump', **args)
+        return filename
+
+
+def expect(cond, message):
+    if not cond:
+        raise TestFailure(message)
