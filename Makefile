@@ -34,7 +34,9 @@ GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kb
 IMAGE := images/initrd.cpio.gz images/imx7d-custom.dtb
 
 .PHONY: all run test bench debug qemu kernel kexec modules image host clean help
-all: qemu image
+# A cold `make` (fresh clone) records its duration for `make bench`.
+all:
+	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
 
 help:
 	@sed -n '1,12p' Makefile

@@ -72,3 +72,9 @@ fetch_deb() {
 	fi
 	printf '%s\n' "$f"
 }
+
+# record_timing NAME SECONDS: keep a measured duration for `make bench`
+record_timing() {
+	mkdir -p "$LAB_CACHE/timings"
+	echo "$2 $(date -u +%Y-%m-%dT%H:%MZ)" >"$LAB_CACHE/timings/$1"
+}

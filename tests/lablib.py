@@ -125,16 +125,20 @@ class Board:
     def tail(self, lines=25):
         return '\n'.join(self.text.splitlines()[-lines:])
 
-    def wait_for(self, pattern, timeout=30):
+    def mark(self):
+        """A console position to search from later (wait_for(since=))."""
+        return len(self.text)
+
+    def wait_for(self, pattern, timeout=30, since=None):
         """Wait until regex `pattern` appears after what earlier waits
-        consumed; returns the match. On timeout raise with the last
-        console lines."""
+        consumed (or after the mark `since`); returns the match. On
+        timeout raise with the last console lines."""
         rx = re.compile(pattern, re.M)
         end = time.monotonic() + timeout
         while True:
-            m = rx.search(self.text, self.pos)
+            m = rx.search(self.text, self.pos if since is None else since)
             if m:
-                self.pos = m.end()
+                self.pos = max(self.pos, m.end())
                 return m
             left = end - time.monotonic()
             if left <= 0:

@@ -1,0 +1,57 @@
+"""The board boots Debian's kernel to the lab's test shell, with both CPUs,
+and out-of-tree modules from guest-driver/ load and unload."""
+import os
+
+from lablib import IMAGES, expect
+
+BOARD = {}
+
+
+def test_boots_debian_kernel_to_shell(board):
+    expect('Machine model: i.MX7D kernel lab board (QEMU imx7d-custom)'
+           in board.text, 'the kernel did not boot our device tree')
+    release = board.run('uname -r')
+    expect(release.endswith('-armmp'), 'unexpected kernel release ' + release)
+    expect('Run /init as init process' in board.text, 'init did not run')
+
+
+def test_both_cpus_online(board):
+    expect(board.run('cat /sys/devices/system/cpu/online') == '0-1',
+           'CPUs online: ' + board.run('cat /sys/devices/system/cpu/online'))
+    expect('smp: Brought up 1 node, 2 CPUs' in board.text,
+           'the kernel did not bring up 2 CPUs')
+    expect('CPU1: failed' not in board.text, 'CPU1 failed to come up')
+
+
+def test_board_modules_loaded_at_boot(board):
+    mods = board.run("cut -d' ' -f1 /proc/modules")
+    for want in ('gpio_mxc', 'imx2_wdt'):
+        expect(want in mods.split(), '%s not loaded at boot: %s' % (want, mods))
+
+
+def test_out_of_tree_module_loads_and_unloads(board):
+    mark = board.mark()
+    board.run('modprobe labtrigger')
+    board.wait_for(r'labtrigger: loaded', 10, since=mark)
+    board.run('echo 21 > /sys/kernel/labtrigger/fire')
+    board.wait_for(r'labtrigger: fired with 21', 10, since=mark)
+    expect(board.run('cat /sys/kernel/labtrigger/fire') == '1 21',
+           'labtrigger did not count the call')
+    board.run('rmmod labtrigger')
+    board.wait_for(r'labtrigger: unloaded', 10, since=mark)
+    board.run('! test -e /sys/kernel/labtrigger')
+    expect('labtrigger' not in board.run("cut -d' ' -f1 /proc/modules"),
+           'labtrigger still listed in /proc/modules')
+
+
+def test_static_kexec_runs(board):
+    out = board.run('kexec --version')
+    expect(out.startswith('kexec-tools 2.'), 'kexec --version said: ' + out)
+    expect(board.run('ls /boot') .split() == ['imx7d-custom.dtb', 'zImage'],
+           'kernel and DTB for kexec are not in /boot')
+
+
+def test_kernel_matches_image(board):
+    size = int(board.run("wc -c < /boot/zImage"))
+    expect(size == os.path.getsize(os.path.realpath(
+        os.path.join(IMAGES, 'zImage'))), 'guest /boot/zImage differs')
