@@ -15,25 +15,31 @@ export LAB_BUILD
 CROSS_COMPILE ?= arm-linux-gnueabihf-
 QEMU := $(LAB_BUILD)/qemu/qemu-system-arm
 
+# Written by scripts/fetch-kernel; targets that need it run in a sub-make
+# (_modules, _image) so that a cold build sees it.
 -include $(LAB_BUILD)/kernel/kernel.mk
-KERNEL ?= $(DEBIAN_ZIMAGE)
-KDIR ?= $(DEBIAN_KDIR)
-KSRC ?= $(DEBIAN_KSRC)
 ifeq ($(origin KDIR),command line)
 KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 KCONFIG ?= $(KDIR)/.config
 MODULES_DIR ?=
 else
-KVER ?= $(DEBIAN_KVER)
-KCONFIG ?= $(DEBIAN_KCONFIG)
-MODULES_DIR ?= $(DEBIAN_KMODDIR)
+KDIR := $(DEBIAN_KDIR)
+KVER := $(DEBIAN_KVER)
+KCONFIG := $(DEBIAN_KCONFIG)
+MODULES_DIR := $(DEBIAN_KMODDIR)
+endif
+ifneq ($(origin KERNEL),command line)
+KERNEL := $(DEBIAN_ZIMAGE)
+endif
+ifneq ($(origin KSRC),command line)
+KSRC := $(DEBIAN_KSRC)
 endif
 export KERNEL KDIR KSRC KVER KCONFIG
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 IMAGE := images/initrd.cpio.gz images/imx7d-custom.dtb
 
-.PHONY: all run test bench debug qemu kernel kexec modules image host clean help
+.PHONY: all run test bench debug qemu kernel kexec modules _modules image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
@@ -68,6 +74,9 @@ _modules:
 	done
 
 image: kernel kexec modules
+	@$(MAKE) --no-print-directory _image
+
+_image:
 	@KMODDIR=$(MODULES_DIR) scripts/build-image
 
 run: all

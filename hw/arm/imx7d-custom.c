@@ -5,7 +5,8 @@
  * peripherals the lab's driver work needs:
  *   - UART1 as the serial console (ttymxc0);
  *   - uSDHC1 with an SD card (-drive if=sd,index=0), as on the SABRE board;
- *   - ECSPI1: the display bus (the ILI9341 panel plugs in here);
+ *   - ECSPI1: an ILI9341 240x320 TFT (chip select, D/C and reset on GPIO4,
+ *     see below), shown on the QEMU console;
  *   - uSDHC2: the SDIO slot (the Wi-Fi module plugs in here).
  * The guest device tree that matches this wiring is dts/imx7d-custom.dts.
  *
@@ -22,6 +23,8 @@
 #include "hw/arm/boot.h"
 #include "hw/arm/fsl-imx7.h"
 #include "hw/boards.h"
+#include "hw/display/ili9341.h"
+#include "hw/ssi/ssi.h"
 #include "hw/qdev-properties.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/block-backend.h"
@@ -33,6 +36,15 @@ OBJECT_DECLARE_SIMPLE_TYPE(IMX7DCustomMachineState, IMX7D_CUSTOM_MACHINE)
 
 /* uSDHC1, counted from 0 like fsl-imx7's usdhc[] array */
 #define IMX7D_CUSTOM_SD_SLOT    0
+
+/*
+ * The display's control lines, on pads whose GPIO function the device tree
+ * selects (dts/imx7d-custom.dts): fsl-imx7's gpio[3] is GPIO4.
+ */
+#define DISPLAY_GPIO_BANK   3
+#define DISPLAY_CS_PIN      19  /* pad ECSPI1_SS0 = GPIO4_IO19, active low */
+#define DISPLAY_DC_PIN      20  /* pad ECSPI2_SCLK = GPIO4_IO20, high = data */
+#define DISPLAY_RESX_PIN    21  /* pad ECSPI2_MOSI = GPIO4_IO21, active low */
 
 struct IMX7DCustomMachineState {
     MachineState parent_obj;
@@ -56,6 +68,25 @@ static void imx7d_custom_add_sd_card(IMX7DCustomMachineState *s)
     qdev_realize_and_unref(card, bus, &error_fatal);
 }
 
+/*
+ * The ILI9341 on ECSPI1. Its chip select is a GPIO, as on real boards with
+ * spi-imx: the ECSPI's own SS lines never deassert between messages.
+ */
+static void imx7d_custom_add_display(IMX7DCustomMachineState *s)
+{
+    DeviceState *gpio = DEVICE(&s->soc.gpio[DISPLAY_GPIO_BANK]);
+    SSIBus *bus = (SSIBus *)qdev_get_child_bus(DEVICE(&s->soc.spi[0]), "spi");
+    DeviceState *lcd = qdev_new(TYPE_ILI9341);
+
+    object_property_add_child(OBJECT(s), "display", OBJECT(lcd));
+    ssi_realize_and_unref(lcd, bus, &error_fatal);
+    qdev_connect_gpio_out(gpio, DISPLAY_CS_PIN,
+                          qdev_get_gpio_in_named(lcd, SSI_GPIO_CS, 0));
+    qdev_connect_gpio_out(gpio, DISPLAY_DC_PIN, qdev_get_gpio_in(lcd, 0));
+    qdev_connect_gpio_out(gpio, DISPLAY_RESX_PIN,
+                          qdev_get_gpio_in_named(lcd, ILI9341_GPIO_RESX, 0));
+}
+
 static void imx7d_custom_init(MachineState *machine)
 {
     IMX7DCustomMachineState *s = IMX7D_CUSTOM_MACHINE(machine);
@@ -73,6 +104,7 @@ static void imx7d_custom_init(MachineState *machine)
                                 machine->ram);
 
     imx7d_custom_add_sd_card(s);
+    imx7d_custom_add_display(s);
 
     s->boot_info = (struct arm_boot_info) {
         .loader_start = FSL_IMX7_MMDC_ADDR,
