@@ -39,7 +39,7 @@ export KERNEL KDIR KSRC KVER KCONFIG
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 IMAGE := images/initrd.cpio.gz images/imx7d-custom.dtb
 
-.PHONY: all run test bench debug qemu kernel kexec modules _modules image _image host clean help
+.PHONY: all run test bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
@@ -73,7 +73,14 @@ _modules:
 			|| { echo "[lab] ERROR: guest-driver/$$d failed to build" >&2; exit 1; }; \
 	done
 
-image: kernel kexec modules
+# Guest programs: scripts/guest/src/*.c, static armhf, into the image's /lab/bin
+GUEST_BIN := $(patsubst scripts/guest/src/%.c,$(LAB_BUILD)/guest-bin/%,$(wildcard scripts/guest/src/*.c))
+guest-bin: $(GUEST_BIN)
+$(LAB_BUILD)/guest-bin/%: scripts/guest/src/%.c | host
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)gcc -static -O2 -Wall -Wextra -o $@ $<
+
+image: kernel kexec modules guest-bin
 	@$(MAKE) --no-print-directory _image
 
 _image:

@@ -161,7 +161,8 @@ class Board:
         self.write("echo %s-BEG''IN; %s; echo %s-END''-$?\n" % (tag, cmd, tag))
         self.wait_for(r'^%s-BEGIN$' % tag, timeout)
         start = self.pos
-        m = self.wait_for(r'^%s-END-(\d+)$' % tag, timeout)
+        # (output without a final newline puts the end marker mid-line)
+        m = self.wait_for(r'%s-END-(\d+)$' % tag, timeout)
         out = self.text[start:m.start()]
         out = '\n'.join(l for l in out.strip('\n').split('\n')
                         if kmsg or not KMSG.match(l))
