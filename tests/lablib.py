@@ -20,8 +20,16 @@ sys.path.insert(0, os.path.join(BUILD, 'qemu-src', 'python'))
 from qemu.machine import QEMUMachine  # noqa: E402  (path set just above)
 
 QEMU = os.path.join(BUILD, 'qemu', 'qemu-system-arm')
-# cryptomgr.notests: the crypto self-tests cost 2.5 s of every boot
-KERNEL_CMDLINE = 'console=ttymxc0,115200 rdinit=/init cryptomgr.notests'
+
+
+def base_cmdline():
+    """The kernel command line every boot starts from (one place for
+    scripts/run and the tests)."""
+    with open(os.path.join(ROOT, 'scripts', 'guest', 'cmdline')) as f:
+        return ' '.join(l.strip() for l in f
+                        if l.strip() and not l.startswith('#'))
+
+
 KMSG = re.compile(r'^\[\s*\d+\.\d+\] ')
 
 
@@ -53,7 +61,7 @@ class Board:
             '-kernel', kernel or default_kernel(),
             '-dtb', dtb or os.path.join(IMAGES, 'imx7d-custom.dtb'),
             '-initrd', initrd or os.path.join(IMAGES, 'initrd.cpio.gz'),
-            '-append', (KERNEL_CMDLINE + ' ' + append).strip(),
+            '-append', (base_cmdline() + ' ' + append).strip(),
             '-no-reboot', *qemu_args)
         self.text = ''        # everything the console printed so far
         self.pos = 0          # how far wait_for() has consumed self.text

@@ -23,9 +23,19 @@ def test_both_cpus_online(board):
     expect('CPU1: failed' not in board.text, 'CPU1 failed to come up')
 
 
+def test_boot_is_clean(board):
+    # the device tree only enables what QEMU models: nothing waits for a
+    # supplier and no driver fails
+    expect(board.run('cat /sys/kernel/debug/devices_deferred') == '',
+           'devices in deferred probe')
+    bad = [l for l in board.run('dmesg', kmsg=True).splitlines()
+           if 'probe of' in l and 'failed' in l or 'timeout' in l]
+    expect(not bad, 'boot problems:\n' + '\n'.join(bad))
+
+
 def test_board_modules_loaded_at_boot(board):
     mods = board.run("cut -d' ' -f1 /proc/modules")
-    for want in ('gpio_mxc', 'imx2_wdt'):
+    for want in ('gpio_mxc', 'imx2_wdt', 'spi_imx'):
         expect(want in mods.split(), '%s not loaded at boot: %s' % (want, mods))
 
 
