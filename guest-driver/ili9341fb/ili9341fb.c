@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ili9341fb: fbdev driver for ILI9341 240x320 TFT panels on a 4-wire SPI
+ * bus (data/command on a GPIO), built on fbdev deferred I/O.
+ *
+ * The framebuffer lives in vmalloc memory. Writes through mmap are found
+ * by deferred I/O's page-fault tracking; write(2) and the console drawing
+ * helpers (fbcon) mark the rows they touch. After the defer delay one
+ * work item sends the smallest band of rows that covers everything dirty:
+ * CASET/PASET for that band, then RAMWR with the pixels in large SPI
+ * transfers. fsync(2) on /dev/fbN flushes at once.
+ *
+ * Rotation (0/90/180/270) is done by the controller (MADCTL), so the
+ * framebuffer always has the orientation userspace sees.
+ *
+ * Copyright (c) 2026 The imx7d kernel lab authors
+ */
+
+#include <linux/delay.h>
+#include <linux/fb.h>
+#include <linux/gpio/consumer.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/property.h>
+#include <linux/slab.h>
+#include <linux/spi/spi.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#define ILI9341_WIDTH		240
+#define ILI9341_HEIGHT		320
+#define ILI9341_BPP		16
+
+#define ILI9341_SWRESET		0x01
+#define ILI9341_SLPOUT		0x11
+#define ILI9341_DISPOFF		0x28
+#define ILI9341_DISPON		0x29
+#define ILI9341_CASET		0x2a
+#define ILI9341_PASET		0x2b
+#define ILI9341_RAMWR		0x2c
+#define ILI9341_MADCTL		0x36
+#define ILI9341_COLMOD		0x3a
+
+#define MADCTL_MY		0x80
+#define MADCTL_MX		0x40
+#define MADCTL_MV		0x20
+#define MADCTL_BGR		0x08
+
+/* Largest piece of pixel data handed to the SPI core at once */
+#define ILI9341FB_CHUNK		(ILI9341_WIDTH * ILI9341_HEIGHT * 2)
+
+static unsigned int rotate;
+module_param(rotate, uint, 0444);
+MODULE_PARM_DESC(rotate, "Rotation in degrees: 0, 90, 180, 270 (overrides DT \"rotation\")");
+
+static unsigned int fps;
+module_param(fps, uint, 0444);
+MODULE_PARM_DESC(fps, "Flushes per second, i.e. the defer delay (overrides DT \"fps\", default 30)");
+
+struct ili9341fb {
+	struct spi_device *spi;
+	struct fb_info *info;
+	struct gpio_desc *dc;
+	struct gpio_desc *reset;
+	struct fb_deferred_io defio;
+	u8 *txbuf;		/* DMA-safe, byte-swapped pixel rows */
+	u32 pseudo_palette[16];
+	unsigned int rotation;
+	bool bgr;
+
+	/* rows changed other than through mmap, [dirty_y1, dirty_y2] */
+	spinlock_t dirty_lock;
+	int dirty_y1, dirty_y2;
+
+	/* statistics for /sys: what went over the wire */
+	u64 flushes;
+	u64 bytes_sent;
+};
+
+static int ili9341fb_write_cmd(struct ili9341fb *par, u8 cmd, const u8 *data,
+			       size_t len)
+{
+	int ret;
+
+	gpiod_set_value_cansleep(par->dc, 0);
+	ret = spi_write(par->spi, &cmd, 1);
+	if (ret || !len)
+		return ret;
+	gpiod_set_value_cansleep(par->dc, 1);
+	return spi_write(par->spi, data, len);
+}
+
+static u8 ili9341fb_madctl(struct ili9341fb *par)
+{
+	static const u8 madctl[] = {
+		[0] = MADCTL_MX,
+		[1] = MADCTL_MV,
+		[2] = MADCTL_MY,
+		[3] = MADCTL_MY | MADCTL_MX | MADCTL_MV,
+	};
+
+	return madctl[par->rotation / 90] | (par->bgr ? MADCTL_BGR : 0);
+}
+
+static int ili9341fb_init_display(struct ili9341fb *par)
+{
+	u8 madctl = ili9341fb_madctl(par);
+	u8 colmod = 0x55;	/* 16 bits per pixel */
+	int ret;
+
+	if (par->reset) {
+		gpiod_set_value_cansleep(par->reset, 1);
+		usleep_range(20, 100);
+		gpiod_set_value_cansleep(par->reset, 0);
+		msleep(120);
+	}
+	ret = ili9341fb_write_cmd(par, ILI9341_SWRESET, NULL, 0);
+	if (ret)
+		return ret;
+	usleep_range(5000, 6000);
+	ret = ili9341fb_write_cmd(par, ILI9341_COLMOD, &colmod, 1);
+	if (!ret)
+		ret = ili9341fb_write_cmd(par, ILI9341_MADCTL, &madctl, 1);
+	if (!ret)
+		ret = ili9341fb_write_cmd(par, ILI9341_SLPOUT, NULL, 0);
+	if (ret)
+		return ret;
+	usleep_range(5000, 6000);
+	return ili9341fb_write_cmd(par, ILI9341_DISPON, NULL, 0);
+}
+
+/* Send rows y1..y2 (inclusive) of the framebuffer to the panel. */
+static int ili9341fb_flush_rows(struct ili9341fb *par, int y1, int y2)
+{
+	struct fb_info *info = par->info;
+	unsigned int xres = info->var.xres, line = info->fix.line_length;
+	const u16 *src = (const u16 *)(info->screen_buffer + y1 * line);
+	size_t len = (size_t)(y2 - y1 + 1) * line, done, n, i;
+	u8 caset[4] = { 0, 0, (xres - 1) >> 8, (xres - 1) & 0xff };
+	u8 paset[4] = { y1 >> 8, y1 & 0xff, y2 >> 8, y2 & 0xff };
+	int ret;
+
+	ret = ili9341fb_write_cmd(par, ILI9341_CASET, caset, sizeof(caset));
+	if (!ret)
+		ret = ili9341fb_write_cmd(par, ILI9341_PASET, paset, sizeof(paset));
+	if (!ret)
+		ret = ili9341fb_write_cmd(par, ILI9341_RAMWR, NULL, 0);
+	if (ret)
+		return ret;
+
+	gpiod_set_value_cansleep(par->dc, 1);
+	for (done = 0; done < len; done += n) {
+		n = min_t(size_t, len - done, ILI9341FB_CHUNK);
+		/* the panel takes RGB565 big-endian */
+		for (i = 0; i < n / 2; i++)
+			((__be16 *)par->txbuf)[i] = cpu_to_be16(src[done / 2 + i]);
+		ret = spi_write(par->spi, par->txbuf, n);
+		if (ret)
+			return ret;
+	}
+	par->flushes++;
+	par->bytes_sent += len + 3 + 2 * sizeof(caset);
+	return 0;
+}
+
+static void ili9341fb_mark_dirty(struct fb_info *info, int y1, int y2)
+{
+	struct ili9341fb *par = info->par;
+	unsigned long flags;
+
+	y1 = max(y1, 0);
+	y2 = min_t(int, y2, info->var.yres - 1);
+	if (y1 > y2)
+		return;
+	spin_lock_irqsave(&par->dirty_lock, flags);
+	par->dirty_y1 = min(par->dirty_y1, y1);
+	par->dirty_y2 = max(par->dirty_y2, y2);
+	spin_unlock_irqrestore(&par->dirty_lock, flags);
+	schedule_delayed_work(&info->deferred_work, par->defio.delay);
+}
+
+static void ili9341fb_deferred_io(struct fb_info *info, struct list_head *pagereflist)
+{
+	struct ili9341fb *par = info->par;
+	unsigned int line = info->fix.line_length;
+	struct fb_deferred_io_pageref *ref;
+	unsigned long flags;
+	int y1, y2, ret;
+
+	spin_lock_irqsave(&par->dirty_lock, flags);
+	y1 = par->dirty_y1;
+	y2 = par->dirty_y2;
+	par->dirty_y1 = INT_MAX;
+	par->dirty_y2 = -1;
+	spin_unlock_irqrestore(&par->dirty_lock, flags);
+
+	/* pages written through mmap, as rows */
+	list_for_each_entry(ref, pagereflist, list) {
+		y1 = min_t(int, y1, ref->offset / line);
+		y2 = max_t(int, y2, (ref->offset + PAGE_SIZE - 1) / line);
+	}
+	y2 = min_t(int, y2, info->var.yres - 1);
+	if (y1 > y2)
+		return;
+	ret = ili9341fb_flush_rows(par, y1, y2);
+	if (ret)
+		dev_err_ratelimited(info->device, "flush of rows %d-%d failed: %d\n",
+				    y1, y2, ret);
+}
+
+static ssize_t ili9341fb_write(struct fb_info *info, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	loff_t start = *ppos;
+	ssize_t ret;
+
+	ret = fb_sys_write(info, buf, count, ppos);
+	if (ret > 0)
+		ili9341fb_mark_dirty(info, div_u64(start, info->fix.line_length),
+				     div_u64(start + ret - 1, info->fix.line_length));
+	return ret;
+}
+
+static void ili9341fb_fillrect(struct fb_info *info, const struct fb_fillrect *rect)
+{
+	sys_fillrect(info, rect);
+	ili9341fb_mark_dirty(info, rect->dy, rect->dy + rect->height - 1);
+}
+
+static void ili9341fb_copyarea(struct fb_info *info, const struct fb_copyarea *area)
+{
+	sys_copyarea(info, area);
+	ili9341fb_mark_dirty(info, area->dy, area->dy + area->height - 1);
+}
+
+static void ili9341fb_imageblit(struct fb_info *info, const struct fb_image *image)
+{
+	sys_imageblit(info, image);
+	ili9341fb_mark_dirty(info, image->dy, image->dy + image->height - 1);
+}
+
+static int ili9341fb_setcolreg(unsigned int regno, unsigned int red,
+			       unsigned int green, unsigned int blue,
+			       unsigned int transp, struct fb_info *info)
+{
+	u32 *pal = info->pseudo_palette;
+
+	if (regno >= 16)
+		return -EINVAL;
+	/* 16-bit colours from fbcon, packed as RGB565 */
+	pal[regno] = ((red >> 11) << 11) | ((green >> 10) << 5) | (blue >> 11);
+	return 0;
+}
+
+static int ili9341fb_blank(int blank, struct fb_info *info)
+{
+	struct ili9341fb *par = info->par;
+
+	return ili9341fb_write_cmd(par, blank ? ILI9341_DISPOFF : ILI9341_DISPON,
+				   NULL, 0);
+}
+
+static const struct fb_ops ili9341fb_ops = {
+	.owner		= THIS_MODULE,
+	.fb_read	= fb_sys_read,
+	.fb_write	= ili9341fb_write,
+	.fb_fillrect	= ili9341fb_fillrect,
+	.fb_copyarea	= ili9341fb_copyarea,
+	.fb_imageblit	= ili9341fb_imageblit,
+	.fb_setcolreg	= ili9341fb_setcolreg,
+	.fb_blank	= ili9341fb_blank,
+	.fb_mmap	= fb_deferred_io_mmap,
+};
+
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct ili9341fb *par = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "flushes %llu bytes %llu\n", par->flushes,
+			  par->bytes_sent);
+}
+static DEVICE_ATTR_RO(stats);
+
+static struct attribute *ili9341fb_attrs[] = {
+	&dev_attr_stats.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(ili9341fb);
+
+/*
+ * Tear-down runs in reverse order of these actions: unregister, then stop
+ * deferred I/O (its last flush still needs the GPIOs and the transfer
+ * buffer), then free the framebuffer memory.
+ */
+static void ili9341fb_free(void *data)
+{
+	struct fb_info *info = data;
+
+	vfree(info->screen_buffer);
+	framebuffer_release(info);
+}
+
+static void ili9341fb_stop(void *data)
+{
+	struct fb_info *info = data;
+
+	fb_deferred_io_cleanup(info);
+	ili9341fb_write_cmd(info->par, ILI9341_DISPOFF, NULL, 0);
+}
+
+static void ili9341fb_unregister(void *data)
+{
+	unregister_framebuffer(data);
+}
+
+static int ili9341fb_probe(struct spi_device *spi)
+{
+	struct device *dev = &spi->dev;
+	unsigned int xres, yres, delay_fps = 30;
+	struct ili9341fb *par;
+	struct fb_info *info;
+	size_t vmem_size;
+	int ret;
+
+	info = framebuffer_alloc(sizeof(*par), dev);
+	if (!info)
+		return -ENOMEM;
+	ret = devm_add_action_or_reset(dev, ili9341fb_free, info);
+	if (ret)
+		return ret;
+	par = info->par;
+	par->info = info;
+	par->spi = spi;
+	spin_lock_init(&par->dirty_lock);
+	par->dirty_y1 = INT_MAX;
+	par->dirty_y2 = -1;
+	spi_set_drvdata(spi, par);
+
+	par->rotation = 0;
+	device_property_read_u32(dev, "rotation", &par->rotation);
+	if (rotate)
+		par->rotation = rotate;
+	device_property_read_u32(dev, "fps", &delay_fps);
+	if (fps)
+		delay_fps = fps;
+	if (par->rotation % 90 || par->rotation > 270)
+		return dev_err_probe(dev, -EINVAL, "rotation %u is not 0, 90, 180 or 270\n",
+				     par->rotation);
+	if (!delay_fps || delay_fps > HZ)
+		return dev_err_probe(dev, -EINVAL, "fps %u is not 1..%u\n", delay_fps, HZ);
+	par->bgr = !device_property_read_bool(dev, "rgb-panel");
+
+	par->dc = devm_gpiod_get(dev, "dc", GPIOD_OUT_LOW);
+	if (IS_ERR(par->dc))
+		return dev_err_probe(dev, PTR_ERR(par->dc), "no D/C GPIO (dc-gpios)\n");
+	par->reset = devm_gpiod_get_optional(dev, "reset", GPIOD_OUT_HIGH);
+	if (IS_ERR(par->reset))
+		return dev_err_probe(dev, PTR_ERR(par->reset), "bad reset GPIO\n");
+
+	par->txbuf = devm_kmalloc(dev, ILI9341FB_CHUNK, GFP_KERNEL);
+	if (!par->txbuf)
+		return -ENOMEM;
+
+	spi->bits_per_word = 8;
+	ret = spi_setup(spi);
+	if (ret)
+		return dev_err_probe(dev, ret, "SPI setup failed\n");
+
+	vmem_size = ILI9341_WIDTH * ILI9341_HEIGHT * ILI9341_BPP / 8;
+	info->screen_buffer = vzalloc(vmem_size);
+	if (!info->screen_buffer)
+		return -ENOMEM;
+
+	/* deferred I/O needs the geometry (smem_len) when it starts */
+	xres = par->rotation % 180 ? ILI9341_HEIGHT : ILI9341_WIDTH;
+	yres = par->rotation % 180 ? ILI9341_WIDTH : ILI9341_HEIGHT;
+	info->fbops = &ili9341fb_ops;
+	info->flags = FBINFO_VIRTFB;
+	info->pseudo_palette = par->pseudo_palette;
+	info->screen_size = vmem_size;
+	strscpy(info->fix.id, "ili9341fb", sizeof(info->fix.id));
+	info->fix.type = FB_TYPE_PACKED_PIXELS;
+	info->fix.visual = FB_VISUAL_TRUECOLOR;
+	info->fix.line_length = xres * ILI9341_BPP / 8;
+	info->fix.smem_len = vmem_size;
+	info->fix.accel = FB_ACCEL_NONE;
+	info->var.xres = xres;
+	info->var.yres = yres;
+	info->var.xres_virtual = xres;
+	info->var.yres_virtual = yres;
+	info->var.bits_per_pixel = ILI9341_BPP;
+	info->var.red = (struct fb_bitfield){ .offset = 11, .length = 5 };
+	info->var.green = (struct fb_bitfield){ .offset = 5, .length = 6 };
+	info->var.blue = (struct fb_bitfield){ .offset = 0, .length = 5 };
+	info->var.activate = FB_ACTIVATE_NOW;
+	info->var.height = -1;
+	info->var.width = -1;
+
+	par->defio.delay = HZ / delay_fps;
+	par->defio.deferred_io = ili9341fb_deferred_io;
+	info->fbdefio = &par->defio;
+	ret = fb_deferred_io_init(info);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(dev, ili9341fb_stop, info);
+	if (ret)
+		return ret;
+
+	ret = ili9341fb_init_display(par);
+	if (ret)
+		return dev_err_probe(dev, ret, "panel initialisation failed\n");
+
+	/* first frame: the (cleared) framebuffer, so the panel shows it */
+	ret = ili9341fb_flush_rows(par, 0, yres - 1);
+	if (ret)
+		return dev_err_probe(dev, ret, "first frame failed\n");
+
+	ret = register_framebuffer(info);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot register framebuffer\n");
+	ret = devm_add_action_or_reset(dev, ili9341fb_unregister, info);
+	if (ret)
+		return ret;
+
+	dev_info(dev, "fb%d: %ux%u, rotation %u, %u flushes/s at most, %u Hz SPI\n",
+		 info->node, xres, yres, par->rotation, delay_fps,
+		 spi->max_speed_hz);
+	return 0;
+}
+
+static const struct of_device_id ili9341fb_of_match[] = {
+	{ .compatible = "lab,ili9341fb" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, ili9341fb_of_match);
+
+static const struct spi_device_id ili9341fb_spi_ids[] = {
+	{ "ili9341fb" },
+	{ }
+};
+MODULE_DEVICE_TABLE(spi, ili9341fb_spi_ids);
+
+static struct spi_driver ili9341fb_driver = {
+	.driver = {
+		.name = "ili9341fb",
+		.of_match_table = ili9341fb_of_match,
+		.dev_groups = ili9341fb_groups,
+	},
+	.id_table = ili9341fb_spi_ids,
+	.probe = ili9341fb_probe,
+};
+module_spi_driver(ili9341fb_driver);
+
+MODULE_DESCRIPTION("ILI9341 SPI TFT fbdev driver with deferred I/O");
+MODULE_AUTHOR("The imx7d kernel lab authors");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,105 @@
+"""The ili9341fb driver (guest-driver/ili9341fb) on the board's ILI9341:
+fbcon, mmap and write() drawing, deferred-I/O flushes of only the dirty
+rows, rotation, unload. Pixels are read from the QEMU console."""
+import os
+
+from lablib import BUILD, expect
+
+BOARD = {}
+STATS = '/sys/bus/spi/devices/spi0.0/stats'
+BARS = [0xffffff, 0xffff00, 0x00ffff, 0x00ff00, 0xff00ff, 0xff0000,
+        0x0000ff, 0x000000]
+
+
+def screen(board, name):
+    path = os.path.join(BUILD, 'test-logs', name + '.ppm')
+    board.screendump(path)
+    with open(path, 'rb') as f:
+        magic, w, h, _, pixels = f.read().split(maxsplit=4)
+    return int(w), int(h), pixels
+
+
+def pixel(img, x, y):
+    w, _, pixels = img
+    r, g, b = pixels[(y * w + x) * 3:(y * w + x) * 3 + 3]
+    return (r << 16) | (g << 8) | b
+
+
+def stats(board):
+    words = board.run('cat ' + STATS).split()
+    return int(words[1]), int(words[3])      # flushes, bytes
+
+
+def test_probed_with_fbcon(board):
+    expect(board.run('cat /sys/class/graphics/fb0/name') == 'ili9341fb',
+           'fb0 is not ili9341fb')
+    expect(board.run('cat /sys/class/graphics/fb0/virtual_size') == '240,320',
+           'wrong geometry')
+    board.wait_for(r'Console: switching to colour frame buffer device 30x40',
+                   5, since=0)
+    board.run('(echo; echo "  i.MX7D kernel lab"; echo "  ILI9341 on ECSPI1"; '
+              'echo "  $(uname -r)") > /dev/tty1; sleep 0.2')
+    img = screen(board, 'fb-fbcon')
+    # the README's screenshot comes from here
+    board.screendump(os.path.join(BUILD, 'test-logs', 'fb-fbcon.png'), 'png')
+    lit = sum(1 for y in range(0, 16) for x in range(0, 120)
+              if pixel(img, x, y))
+    expect(lit > 50, 'fbcon text not drawn on the panel (%d pixels)' % lit)
+
+
+def test_mmap_bars(board):
+    # take the panel from fbcon so the cursor does not draw over the test
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
+    board.run('fb-pattern bars')
+    img = screen(board, 'fb-bars')
+    for i, want in enumerate(BARS):
+        for y in (0, 160, 319):
+            got = pixel(img, i * 30 + 15, y)
+            expect(got == want, 'bar %d at y=%d is %06x, want %06x'
+                   % (i, y, got, want))
+
+
+def test_write_fill(board):
+    board.run('fb-pattern fill 07e0')
+    img = screen(board, 'fb-fill')
+    for x, y in ((0, 0), (239, 319), (120, 160)):
+        expect(pixel(img, x, y) == 0x00ff00, 'fill missing at %d,%d' % (x, y))
+
+
+def test_partial_update_sends_only_dirty_rows(board):
+    before = stats(board)
+    board.run('fb-pattern rect 100 200 20 4 f800')
+    after = stats(board)
+    img = screen(board, 'fb-rect')
+    expect(pixel(img, 100, 200) == 0xff0000 and pixel(img, 119, 203) == 0xff0000,
+           'rectangle not drawn')
+    expect(pixel(img, 120, 200) == 0x00ff00 and pixel(img, 100, 204) == 0x00ff00,
+           'drawn outside the rectangle')
+    sent = after[1] - before[1]
+    # one 4 KiB page of the framebuffer is 8.5 rows; the band may cover two
+    expect(after[0] - before[0] == 1, 'expected one flush, got %d'
+           % (after[0] - before[0]))
+    expect(sent <= 2 * 4096 + 2 * 480 + 16,
+           'sent %d bytes for 4 dirty rows' % sent)
+
+
+def test_rotation_90(board):
+    board.run('rmmod ili9341fb && modprobe ili9341fb rotate=90')
+    expect(board.run('cat /sys/class/graphics/fb0/virtual_size') == '320,240',
+           'rotated geometry')
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
+    board.run('fb-pattern bars')
+    img = screen(board, 'fb-bars-90')
+    # 90 degrees clockwise: framebuffer x runs down the panel
+    for i, want in enumerate(BARS):
+        got = pixel(img, 120, i * 40 + 20)
+        expect(got == want, 'bar %d is %06x, want %06x' % (i, got, want))
+
+
+def test_unload_turns_display_off(board):
+    board.run('rmmod ili9341fb')
+    board.run('! test -e /sys/class/graphics/fb0')
+    img = screen(board, 'fb-unloaded')
+    expect(pixel(img, 120, 20) == 0, 'panel still shows the image')
+    board.run('modprobe ili9341fb')
+    board.run('test -e /sys/class/graphics/fb0')
