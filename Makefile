@@ -93,6 +93,7 @@ test: all
 	@tests/run $(TEST_ARGS)
 
 bench: all
+	@scripts/setup-host --bench
 	@scripts/bench
 
 debug: all

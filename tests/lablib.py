@@ -90,13 +90,18 @@ class Board:
         self.sync_shell()
         return ready
 
-    def sync_shell(self, tries=10):
+    def wait_coldplug(self, timeout=60):
+        """Wait until /init's background module loading has finished (the
+        board's devices have their drivers)."""
+        self.wait_for(r'^LAB-COLDPLUG-DONE', timeout, since=0)
+
+    def sync_shell(self, tries=40):
         """Wait until the shell reads its input: what is typed before it
         starts can be lost."""
         for n in range(tries):
             self.write("echo LAB-SYNC''-%d\n" % n)
             try:
-                self.wait_for(r'^LAB-SYNC-%d$' % n, 1.5)
+                self.wait_for(r'^LAB-SYNC-%d$' % n, 0.5)
                 return
             except TestFailure:
                 continue
