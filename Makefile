@@ -64,7 +64,19 @@ kexec: host
 modules: kernel
 	@$(MAKE) --no-print-directory _modules
 
+# Upstream drivers built out of tree from the kernel's source, unmodified,
+# as the peer for `make bench`: DRM tiny/ili9341 and its drm_mipi_dbi
+# library (Debian builds neither). fbtft's fb_ili9341 cannot be: it needs
+# FB_BACKLIGHT, which changes struct fb_info, and Debian's kernel lacks it.
+UPSTREAM_DRM := drivers/gpu/drm/drm_mipi_dbi.c drivers/gpu/drm/tiny/ili9341.c
+
 _modules:
+	@mkdir -p $(LAB_BUILD)/upstream/drm
+	@cd $(KSRC) && cp -u $(UPSTREAM_DRM) $(LAB_BUILD)/upstream/drm/
+	@echo 'obj-m += drm_mipi_dbi.o ili9341.o' > $(LAB_BUILD)/upstream/drm/Kbuild
+	@$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/upstream/drm ARCH=arm \
+		CROSS_COMPILE=$(CROSS_COMPILE) modules \
+		|| { echo "[lab] ERROR: upstream DRM ili9341 failed to build" >&2; exit 1; }
 	@set -e; for d in $(GUEST_DRIVERS); do \
 		mkdir -p $(LAB_BUILD)/guest-driver/$$d; \
 		rsync -r --checksum guest-driver/$$d/ $(LAB_BUILD)/guest-driver/$$d/; \

@@ -96,7 +96,19 @@ def test_rotation_90(board):
         expect(got == want, 'bar %d is %06x, want %06x' % (i, got, want))
 
 
+def test_bad_rotation_parameter_fails_probe(board):
+    mark = board.mark()
+    board.run('rmmod ili9341fb; modprobe ili9341fb rotate=45')
+    board.wait_for(r'ili9341fb spi0\.0: error -EINVAL: rotation 45 is not '
+                   r'0, 90, 180 or 270', 10, since=mark)
+    board.run('! test -e /sys/class/graphics/fb0')
+    board.run('rmmod ili9341fb; modprobe ili9341fb')
+    board.run('test -e /sys/class/graphics/fb0')
+
+
 def test_unload_turns_display_off(board):
+    # fbcon holds the framebuffer (and the module) while it is bound
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
     board.run('rmmod ili9341fb')
     board.run('! test -e /sys/class/graphics/fb0')
     img = screen(board, 'fb-unloaded')
