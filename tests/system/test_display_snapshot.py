@@ -1,0 +1,65 @@
+"""Snapshot/migration of the board while the display is being drawn: the
+state saved mid-drawing, restored into a new QEMU, shows the same image,
+and the restored guest carries on."""
+import os
+import time
+
+import lablib
+from lablib import BUILD, expect
+
+BOARD = {}
+STATE = os.path.join(BUILD, 'test-logs', 'display-snapshot.state')
+
+
+def screendump(board, name):
+    path = os.path.join(BUILD, 'test-logs', name + '.ppm')
+    board.screendump(path)
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def wait_migration(board, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        status = board.qmp('query-migrate').get('status')
+        if status == 'completed':
+            return
+        if status in ('failed', 'cancelled'):
+            raise lablib.TestFailure('migration %s: %s'
+                                     % (status, board.qmp('query-migrate')))
+        time.sleep(0.2)
+    raise lablib.TestFailure('migration did not complete')
+
+
+def test_restore_mid_drawing_shows_the_same_image(board):
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
+    board.write('fb-pattern frames 30 > /dev/null &\n')
+    time.sleep(3)                       # well inside the drawing loop
+    board.qmp('stop')
+    before = screendump(board, 'snapshot-source')
+    board.qmp('migrate', uri='exec:cat > ' + STATE)
+    wait_migration(board)
+
+    dest = lablib.Board('test_display_snapshot-restored',
+                        qemu_args=('-incoming', 'exec:cat ' + STATE, '-S'))
+    dest.launch()
+    try:
+        end = time.monotonic() + 60
+        while dest.qmp('query-status')['status'] == 'inmigrate':
+            expect(time.monotonic() < end, 'restore did not finish')
+            time.sleep(0.2)
+        after = screendump(dest, 'snapshot-restored')
+        expect(after == before, 'the restored display differs '
+               '(build/test-logs/snapshot-*.ppm)')
+        # the restored guest goes on: its drawing loop and its shell
+        dest.qmp('cont')
+        dest.write('\n')
+        dest.sync_shell()
+        expect(dest.run('cat /sys/class/graphics/fb0/name') == 'ili9341fb',
+               'restored guest lost its framebuffer')
+        dest.run('killall fb-pattern; while killall -0 fb-pattern; do sleep 0.1; done; '
+                 'fb-pattern fill 07e0', check=False)
+        img = screendump(dest, 'snapshot-continued')
+        expect(img.endswith(b'\x00\xff\x00'), 'restored board does not draw')
+    finally:
+        dest.shutdown()
