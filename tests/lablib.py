@@ -195,12 +195,35 @@ class Board:
     def qom_set(self, path, prop, value):
         return self.qmp('qom-set', path=path, property=prop, value=value)
 
+    def screen(self, name):
+        """Screendump the board's display into the log directory as
+        NAME.ppm and return it as a Screen."""
+        path = os.path.join(self.log_dir, name + '.ppm')
+        self.screendump(path)
+        return Screen(path)
+
     def screendump(self, filename, fmt='ppm'):
         args = {'filename': filename}
         if fmt != 'ppm':
             args['format'] = fmt
         self.qmp('screendump', **args)
         return filename
+
+
+class Screen:
+    """A console screendump (PPM): width, height, RGB bytes."""
+
+    def __init__(self, path):
+        with open(path, 'rb') as f:
+            magic, w, h, maxval, self.data = f.read().split(maxsplit=4)
+        assert magic == b'P6' and maxval == b'255', path
+        self.width, self.height = int(w), int(h)
+
+    def pixel(self, x, y):
+        """The colour at x, y as 0xRRGGBB."""
+        i = (y * self.width + x) * 3
+        r, g, b = self.data[i:i + 3]
+        return (r << 16) | (g << 8) | b
 
 
 def expect(cond, message):

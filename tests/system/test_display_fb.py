@@ -11,20 +11,6 @@ BARS = [0xffffff, 0xffff00, 0x00ffff, 0x00ff00, 0xff00ff, 0xff0000,
         0x0000ff, 0x000000]
 
 
-def screen(board, name):
-    path = os.path.join(BUILD, 'test-logs', name + '.ppm')
-    board.screendump(path)
-    with open(path, 'rb') as f:
-        magic, w, h, _, pixels = f.read().split(maxsplit=4)
-    return int(w), int(h), pixels
-
-
-def pixel(img, x, y):
-    w, _, pixels = img
-    r, g, b = pixels[(y * w + x) * 3:(y * w + x) * 3 + 3]
-    return (r << 16) | (g << 8) | b
-
-
 def stats(board):
     words = board.run('cat ' + STATS).split()
     return int(words[1]), int(words[3])      # flushes, bytes
@@ -39,11 +25,11 @@ def test_probed_with_fbcon(board):
                    5, since=0)
     board.run('(echo; echo "  i.MX7D kernel lab"; echo "  ILI9341 on ECSPI1"; '
               'echo "  $(uname -r)") > /dev/tty1; sleep 0.2')
-    img = screen(board, 'fb-fbcon')
+    img = board.screen('fb-fbcon')
     # the README's screenshot comes from here
     board.screendump(os.path.join(BUILD, 'test-logs', 'fb-fbcon.png'), 'png')
     lit = sum(1 for y in range(0, 16) for x in range(0, 120)
-              if pixel(img, x, y))
+              if img.pixel(x, y))
     expect(lit > 50, 'fbcon text not drawn on the panel (%d pixels)' % lit)
 
 
@@ -67,16 +53,16 @@ def test_mmap_bars(board):
     # take the panel from fbcon so the cursor does not draw over the test
     board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
     board.run('fb-pattern bars')
-    img = screen(board, 'fb-bars')
-    expect(img[2] == expected_bars(240, 320),
+    img = board.screen('fb-bars')
+    expect(img.data == expected_bars(240, 320),
            'screen differs from the bars pattern (see build/test-logs/fb-bars.ppm)')
 
 
 def test_write_fill(board):
     board.run('fb-pattern fill 07e0')
-    img = screen(board, 'fb-fill')
+    img = board.screen('fb-fill')
     for x, y in ((0, 0), (239, 319), (120, 160)):
-        expect(pixel(img, x, y) == 0x00ff00, 'fill missing at %d,%d' % (x, y))
+        expect(img.pixel(x, y) == 0x00ff00, 'fill missing at %d,%d' % (x, y))
 
 
 def test_ten_rows_send_only_those_rows(board):
@@ -86,10 +72,10 @@ def test_ten_rows_send_only_those_rows(board):
     after = stats(board)
     expect(after[1] - before[1] == 240 * 10 * 2 + 11,
            'sent %d bytes for 10 full rows' % (after[1] - before[1]))
-    img = screen(board, 'fb-10rows')
+    img = board.screen('fb-10rows')
     for y in (99, 100, 109, 110):
         want = 0xffffff if 100 <= y < 110 else 0
-        expect(pixel(img, 17, y) == want, 'row %d wrong' % y)
+        expect(img.pixel(17, y) == want, 'row %d wrong' % y)
     board.run('fb-pattern fill 07e0')
 
 
@@ -97,10 +83,10 @@ def test_partial_update_sends_only_changed_pixels(board):
     before = stats(board)
     board.run('fb-pattern rect 100 200 20 4 f800')
     after = stats(board)
-    img = screen(board, 'fb-rect')
-    expect(pixel(img, 100, 200) == 0xff0000 and pixel(img, 119, 203) == 0xff0000,
+    img = board.screen('fb-rect')
+    expect(img.pixel(100, 200) == 0xff0000 and img.pixel(119, 203) == 0xff0000,
            'rectangle not drawn')
-    expect(pixel(img, 120, 200) == 0x00ff00 and pixel(img, 100, 204) == 0x00ff00,
+    expect(img.pixel(120, 200) == 0x00ff00 and img.pixel(100, 204) == 0x00ff00,
            'drawn outside the rectangle')
     sent = after[1] - before[1]
     expect(after[0] - before[0] == 1, 'expected one flush, got %d'
@@ -116,9 +102,9 @@ def test_rotation_90(board):
            'rotated geometry')
     board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
     board.run('fb-pattern bars')
-    img = screen(board, 'fb-bars-90')
+    img = board.screen('fb-bars-90')
     # 90 degrees clockwise: framebuffer x runs down the panel
-    expect(img[2] == expected_bars(240, 320, rotate90=True),
+    expect(img.data == expected_bars(240, 320, rotate90=True),
            'rotated bars differ (see build/test-logs/fb-bars-90.ppm)')
 
 
@@ -138,8 +124,8 @@ def test_unload_reload_20_times(board):
               '&& test -e /sys/class/graphics/fb0 || exit 1; '
               'echo 0 > /sys/class/vtconsole/vtcon1/bind; done', timeout=240)
     board.run('fb-pattern fill 001f')
-    img = screen(board, 'fb-reloaded')
-    expect(pixel(img, 120, 160) == 0x0000ff, 'display dead after reloads')
+    img = board.screen('fb-reloaded')
+    expect(img.pixel(120, 160) == 0x0000ff, 'display dead after reloads')
     expect('BUG' not in board.text and 'WARNING' not in board.text,
            'kernel warnings during reloads')
 
@@ -149,7 +135,7 @@ def test_unload_turns_display_off(board):
     board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
     board.run('rmmod ili9341fb')
     board.run('! test -e /sys/class/graphics/fb0')
-    img = screen(board, 'fb-unloaded')
-    expect(pixel(img, 120, 20) == 0, 'panel still shows the image')
+    img = board.screen('fb-unloaded')
+    expect(img.pixel(120, 20) == 0, 'panel still shows the image')
     board.run('modprobe ili9341fb')
     board.run('test -e /sys/class/graphics/fb0')
