@@ -699,7 +699,8 @@ static void ili9341_command(ILI9341State *s, uint8_t cmd)
         s->redraw_all = true;
         break;
     case CMD_TEOFF:
-        s->te_on = false;
+        s->te_on = false;       /* the mode is a parameter of TEON only */
+        s->te_mode = 0;
         break;
     case CMD_IDMOFF:
     case CMD_IDMON:

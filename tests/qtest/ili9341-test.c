@@ -231,6 +231,45 @@ static void test_power_state_reads(void)
     lcd_end(l);
 }
 
+static void test_stored_value_reads(void)
+{
+    Lcd *l = lcd_start_on();
+    uint8_t b[3];
+
+    CMD(l, 0x51, 0x80);                     /* brightness */
+    CMD(l, 0x53, 0x24);                     /* CTRL display */
+    CMD(l, 0x55, 0x01);                     /* CABC */
+    CMD(l, 0x5e, 0x10);                     /* CABC minimum */
+    g_assert_cmphex(lcd_read1(l, 0x52), ==, 0x80);
+    g_assert_cmphex(lcd_read1(l, 0x54), ==, 0x24);
+    g_assert_cmphex(lcd_read1(l, 0x56), ==, 0x01);
+    g_assert_cmphex(lcd_read1(l, 0x5f), ==, 0x10);
+    CMD(l, 0x35, 0x01);                     /* TE on, mode 1 */
+    g_assert_cmphex(lcd_read1(l, 0x0e), ==, 0xc0);
+    CMD0(l, 0x34);
+    g_assert_cmphex(lcd_read1(l, 0x0e), ==, 0x00);
+    g_assert_cmphex(lcd_read1(l, 0x0f), ==, 0x00);
+    lcd_read(l, 0x45, b, 2);                /* scanline */
+    g_assert_cmphex(b[0] | b[1], ==, 0);
+    lcd_end(l);
+}
+
+static void test_ramwrc_continues(void)
+{
+    Lcd *l = lcd_start_on();
+    g_autofree uint8_t *s = NULL;
+
+    lcd_window(l, 30, 32, 40, 40);
+    CMD(l, 0x2c, 0xf8, 0x00);               /* red at 30 */
+    CMD(l, 0x3c, 0x07, 0xe0);               /* continue: green at 31 */
+    CMD(l, 0x3c, 0x00, 0x1f);               /* blue at 32 */
+    s = lcd_screen(l);
+    g_assert_cmphex(px(s, 30, 40), ==, 0xff0000);
+    g_assert_cmphex(px(s, 31, 40), ==, 0x00ff00);
+    g_assert_cmphex(px(s, 32, 40), ==, 0x0000ff);
+    lcd_end(l);
+}
+
 static void test_window_write_16bpp(void)
 {
     Lcd *l = lcd_start_on();
@@ -470,7 +509,9 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/ili9341/reads/reset-state", test_reset_state_reads);
     qtest_add_func("/ili9341/reads/power-state", test_power_state_reads);
+    qtest_add_func("/ili9341/reads/stored-values", test_stored_value_reads);
     qtest_add_func("/ili9341/write/window-16bpp", test_window_write_16bpp);
+    qtest_add_func("/ili9341/write/ramwrc", test_ramwrc_continues);
     qtest_add_func("/ili9341/write/wrap", test_window_wraps);
     qtest_add_func("/ili9341/write/madctl", test_madctl_orientations);
     qtest_add_func("/ili9341/write/18bpp", test_18bpp_pixels);
