@@ -60,7 +60,7 @@ class Board:
         self.vm.add_args(
             '-kernel', kernel or default_kernel(),
             '-dtb', dtb or os.path.join(IMAGES, 'imx7d-custom.dtb'),
-            '-initrd', initrd or os.path.join(IMAGES, 'initrd.cpio.gz'),
+            '-initrd', initrd or os.path.join(IMAGES, 'initrd.cpio.lz4'),
             '-append', (base_cmdline() + ' ' + append).strip(),
             '-no-reboot', *qemu_args)
         self.text = ''        # everything the console printed so far
