@@ -37,7 +37,6 @@ endif
 export KERNEL KDIR KSRC KVER KCONFIG
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
-IMAGE := images/initrd.cpio.lz4 images/imx7d-custom.dtb
 
 .PHONY: all run test bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
