@@ -191,15 +191,17 @@ static void ili9341_mark_dirty(ILI9341State *s, unsigned x, unsigned y)
     s->dirty_y1 = MAX(s->dirty_y1, y + 1);
 }
 
-/* Panel-level mirrors: the module's glass, then B6h SS/GS. */
-static bool ili9341_hflip(ILI9341State *s)
+/*
+ * Recompute what the per-pixel paths use from MADCTL, F6h and B6h (and the
+ * module properties), so that a pixel costs no more than it must: every
+ * byte of a frame goes through ili9341_transfer().
+ */
+static void ili9341_update_mapping(ILI9341State *s)
 {
-    return s->module_mirror_x ^ !!(s->disctrl[1] & DISCTRL_SS);
-}
-
-static bool ili9341_vflip(ILI9341State *s)
-{
-    return !!(s->disctrl[1] & DISCTRL_GS);
+    s->mem_madctl = ili9341_madctl(s);
+    /* panel-level mirrors: the module's glass, then B6h SS/GS */
+    s->hflip = s->module_mirror_x ^ !!(s->disctrl[1] & DISCTRL_SS);
+    s->vflip = !!(s->disctrl[1] & DISCTRL_GS);
 }
 
 /* The colour a display pixel shows, as 0x00RRGGBB. */
@@ -264,12 +266,12 @@ static void ili9341_update_display(void *opaque)
 
     /* Sleep-in and display-off show a blank page, GRAM is kept. */
     blank = !s->sleep_out || !s->display_on;
-    madctl = ili9341_madctl(s);
+    madctl = s->mem_madctl;
     swap_rb = !!(madctl & MADCTL_BGR) != s->module_bgr;
     /* REV=0 on this normally-white glass also inverts the image */
     invert = s->inverted ^ !(s->disctrl[1] & DISCTRL_REV);
-    hflip = ili9341_hflip(s);
-    vflip = ili9341_vflip(s);
+    hflip = s->hflip;
+    vflip = s->vflip;
 
     for (y = y0; y < y1; y++) {
         unsigned page = vflip ? ILI9341_HEIGHT - 1 - y : y;
@@ -326,7 +328,7 @@ static void ili9341_mem_advance(ILI9341State *s)
  */
 static bool ili9341_mem_index(ILI9341State *s, unsigned *col, unsigned *page)
 {
-    uint8_t madctl = ili9341_madctl(s);
+    uint8_t madctl = s->mem_madctl;
     unsigned c = s->col, p = s->page;
 
     if (madctl & MADCTL_MV) {
@@ -356,8 +358,8 @@ static void ili9341_mem_write_pixel(ILI9341State *s, uint32_t rgb666)
     }
     if (ili9341_mem_index(s, &col, &page)) {
         s->gram[page * ILI9341_WIDTH + col] = rgb666;
-        x = ili9341_hflip(s) ? ILI9341_WIDTH - 1 - col : col;
-        y = ili9341_vflip(s) ? ILI9341_HEIGHT - 1 - page : page;
+        x = s->hflip ? ILI9341_WIDTH - 1 - col : col;
+        y = s->vflip ? ILI9341_HEIGHT - 1 - page : page;
         ili9341_mark_dirty(s, x, y);
         s->pixels_written++;
     }
@@ -489,6 +491,7 @@ static void ili9341_hw_reset(ILI9341State *s)
     s->ec = ILI9341_WIDTH - 1;
     s->sp = 0;
     s->ep = ILI9341_HEIGHT - 1;
+    ili9341_update_mapping(s);
 }
 
 /* SWRESET keeps MADCTL and COLMOD; the window end follows MV */
@@ -502,6 +505,7 @@ static void ili9341_sw_reset(ILI9341State *s)
     s->ec = mv ? ILI9341_HEIGHT - 1 : ILI9341_WIDTH - 1;
     s->sp = 0;
     s->ep = mv ? ILI9341_WIDTH - 1 : ILI9341_HEIGHT - 1;
+    ili9341_update_mapping(s);
 }
 
 static void ili9341_reset(DeviceState *dev)
@@ -787,6 +791,7 @@ static void ili9341_param(ILI9341State *s, uint8_t byte)
             s->madctl = byte & 0xfc;
             s->mem_valid = false;
             s->redraw_all = true;   /* BGR acts at once */
+            ili9341_update_mapping(s);
         }
         break;
     case CMD_COLMOD:
@@ -844,6 +849,7 @@ static void ili9341_param(ILI9341State *s, uint8_t byte)
         if (n < ARRAY_SIZE(s->disctrl)) {
             s->disctrl[n] = byte;
             s->redraw_all = true;
+            ili9341_update_mapping(s);
         }
         break;
     case CMD_ETMOD:
@@ -856,6 +862,7 @@ static void ili9341_param(ILI9341State *s, uint8_t byte)
             s->ifctl[n] = byte;
             s->mem_valid = false;
             s->redraw_all = true;
+            ili9341_update_mapping(s);
         }
         break;
     default:
@@ -865,13 +872,18 @@ static void ili9341_param(ILI9341State *s, uint8_t byte)
 
 /* -- SSI interface ---------------------------------------------------------- */
 
+/*
+ * Every byte on the bus. The chip select is handled here rather than by
+ * the SSI core's default, and the state found with container_of() rather
+ * than a checked QOM cast: this runs for each of a frame's 153,600 bytes.
+ */
 static uint32_t ili9341_transfer(SSIPeripheral *dev, uint32_t val)
 {
-    ILI9341State *s = ILI9341(dev);
+    ILI9341State *s = container_of(dev, ILI9341State, parent_obj);
     uint8_t byte = val;
 
-    if (!s->resx) {
-        return 0;               /* held in reset: the interface is dead */
+    if (s->csx || !s->resx) {
+        return 0;   /* not selected, or held in reset: the interface is dead */
     }
     s->spi_bytes++;
 
@@ -899,16 +911,16 @@ static uint32_t ili9341_transfer(SSIPeripheral *dev, uint32_t val)
     return 0;
 }
 
-static int ili9341_set_cs(SSIPeripheral *dev, bool level)
+/* CSX, active low: raising it ends a read; everything else just pauses */
+static void ili9341_csx(void *opaque, int n, int level)
 {
-    ILI9341State *s = ILI9341(dev);
+    ILI9341State *s = opaque;
 
-    /* CSX high (deselect) ends a read; everything else just pauses */
-    if (level && s->reading) {
+    if (level && !s->csx && s->reading) {
         s->reading = false;
         s->mem_read = false;
     }
-    return 0;
+    s->csx = level;
 }
 
 static void ili9341_dc(void *opaque, int n, int level)
@@ -935,8 +947,11 @@ static void ili9341_realize(SSIPeripheral *dev, Error **errp)
     ILI9341State *s = ILI9341(dev);
 
     qdev_init_gpio_in(DEVICE(dev), ili9341_dc, 1);
+    /* the same name as the SSI core's own chip-select input */
+    qdev_init_gpio_in_named(DEVICE(dev), ili9341_csx, SSI_GPIO_CS, 1);
     qdev_init_gpio_in_named(DEVICE(dev), ili9341_resx, ILI9341_GPIO_RESX, 1);
     s->resx = true;             /* an unwired RESX is pulled up */
+    s->csx = false;             /* an unwired CSX is tied low (selected) */
 
     s->con = graphic_console_init(DEVICE(dev), 0, &ili9341_gfx_ops, s);
     qemu_console_resize(s->con, ILI9341_WIDTH, ILI9341_HEIGHT);
@@ -953,6 +968,7 @@ static int ili9341_post_load(void *opaque, int version_id)
     }
     s->dirty_x0 = s->dirty_x1 = 0;
     s->redraw_all = true;
+    ili9341_update_mapping(s);
     return 0;
 }
 
@@ -962,7 +978,7 @@ static const VMStateDescription vmstate_ili9341 = {
     .minimum_version_id = 1,
     .post_load = ili9341_post_load,
     .fields = (VMStateField[]) {
-        VMSTATE_SSI_PERIPHERAL(parent_obj, ILI9341State),
+        VMSTATE_BOOL(csx, ILI9341State),
         VMSTATE_BOOL(dc, ILI9341State),
         VMSTATE_BOOL(resx, ILI9341State),
         VMSTATE_UINT8(cmd, ILI9341State),
@@ -1042,9 +1058,7 @@ static void ili9341_class_init(ObjectClass *klass, void *data)
     SSIPeripheralClass *k = SSI_PERIPHERAL_CLASS(klass);
 
     k->realize = ili9341_realize;
-    k->transfer = ili9341_transfer;
-    k->set_cs = ili9341_set_cs;
-    k->cs_polarity = SSI_CS_LOW;
+    k->transfer_raw = ili9341_transfer;
     dc->reset = ili9341_reset;
     dc->vmsd = &vmstate_ili9341;
     dc->desc = "ILI9341 240x320 TFT controller (4-wire SPI)";

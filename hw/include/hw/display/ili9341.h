@@ -34,6 +34,7 @@ struct ILI9341State {
     QemuConsole *con;
 
     /* input lines */
+    bool csx;                   /* CSX level: true = not selected */
     bool dc;                    /* D/CX level: true = data */
     bool resx;                  /* RESX level: false holds the chip in reset */
 
@@ -71,6 +72,10 @@ struct ILI9341State {
     uint8_t disctrl[4];         /* B6h: REV/GS/SS live in [1] */
     uint8_t etmod;              /* B7h */
     uint8_t ifctl[3];           /* F6h: EOR bits and WEMODE in [0] */
+
+    /* derived from the registers above (ili9341_update_mapping) */
+    uint8_t mem_madctl;         /* MADCTL with the F6h corrections */
+    bool hflip, vflip;          /* panel mirrors: module glass, SS, GS */
 
     /* 18-bit frame memory, 0x3ffff = R6 G6 B6 */
     uint32_t gram[ILI9341_WIDTH * ILI9341_HEIGHT];
