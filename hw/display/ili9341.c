@@ -305,6 +305,18 @@ static void ili9341_mem_start(ILI9341State *s)
     s->mem_valid = true;
 }
 
+/*
+ * RAMWRC/RAMRDC go on after the last pixel; without a RAMWR/RAMRD since
+ * the window or MADCTL changed the address is undefined: start afresh.
+ */
+static void ili9341_mem_continue(ILI9341State *s)
+{
+    if (!s->mem_valid) {
+        ili9341_mem_start(s);
+    }
+    s->npix = 0;
+}
+
 /* Step the address counters: columns first, then pages, in the window. */
 static void ili9341_mem_advance(ILI9341State *s)
 {
@@ -525,9 +537,15 @@ static uint8_t ili9341_rddpm(ILI9341State *s)
            (s->display_on ? 0x04 : 0);
 }
 
+/* GC0..GC3 as 0..3 (GAMSET keeps a single bit set) */
+static unsigned ili9341_gamma_curve(ILI9341State *s)
+{
+    return ctz32(s->gamma | 0x10) & 7;
+}
+
 static uint32_t ili9341_rddst(ILI9341State *s)
 {
-    uint8_t madctl = ili9341_madctl(s);
+    uint8_t madctl = s->mem_madctl;
 
     return (s->sleep_out ? 1u << 31 : 0) |
            ((uint32_t)(madctl & 0xfc) << 23) |   /* MY MX MV ML BGR MH */
@@ -539,7 +557,7 @@ static uint32_t ili9341_rddst(ILI9341State *s)
            (s->inverted ? 1u << 13 : 0) |
            (s->display_on ? 1u << 10 : 0) |
            (s->te_on ? 1u << 9 : 0) |
-           ((uint32_t)(ctz32(s->gamma | 0x10) & 7) << 6) |
+           (ili9341_gamma_curve(s) << 6) |
            (s->te_mode ? 1u << 5 : 0);
 }
 
@@ -587,7 +605,7 @@ static void ili9341_start_read(ILI9341State *s, uint8_t cmd)
         b[0] = s->colmod;
         break;
     case CMD_RDDIM:
-        b[0] = (s->inverted ? 0x20 : 0) | (ctz32(s->gamma | 0x10) & 7);
+        b[0] = (s->inverted ? 0x20 : 0) | ili9341_gamma_curve(s);
         break;
     case CMD_RDDSM:
         b[0] = (s->te_on ? 0x80 : 0) | (s->te_mode ? 0x40 : 0);
@@ -627,10 +645,7 @@ static void ili9341_start_read(ILI9341State *s, uint8_t cmd)
         s->mem_read = true;
         break;
     case CMD_RAMRDC:
-        if (!s->mem_valid) {
-            ili9341_mem_start(s);
-        }
-        s->npix = 0;
+        ili9341_mem_continue(s);
         s->mem_read = true;
         break;
     default:
@@ -716,12 +731,7 @@ static void ili9341_command(ILI9341State *s, uint8_t cmd)
         s->mem_write = true;
         break;
     case CMD_RAMWRC:
-        /* continue after the last pixel; without a RAMWR since the window
-         * or MADCTL changed the address is undefined: act as RAMWR */
-        if (!s->mem_valid) {
-            ili9341_mem_start(s);
-        }
-        s->npix = 0;
+        ili9341_mem_continue(s);
         s->mem_write = true;
         break;
     case CMD_CASET:
