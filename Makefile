@@ -111,4 +111,4 @@ debug: all
 	@scripts/debug $(DEBUG_ARGS)
 
 clean:
-	rm -rf $(LAB_BUILD) images/initrd.cpio.lz4 images/*.dtb images/zImage
+	rm -rf $(LAB_BUILD) images/initrd.cpio.lz4 images/*.dtb images/zImage images/uImage images/.stamp

@@ -47,13 +47,14 @@ class Board:
     """One booted lab board. Use as a context manager."""
 
     def __init__(self, name, machine_opts='', qemu_args=(), append='',
-                 kernel=None, dtb=None, initrd=None, log_dir=None):
+                 kernel=None, dtb=None, initrd=None, log_dir=None,
+                 qemu=None, machine='imx7d-custom'):
         self.name = name
         self.log_dir = log_dir or os.path.join(BUILD, 'test-logs')
         os.makedirs(self.log_dir, exist_ok=True)
         self.console_log = os.path.join(self.log_dir, name + '.console.log')
-        machine = 'imx7d-custom' + (',' + machine_opts if machine_opts else '')
-        self.vm = QEMUMachine(QEMU, name=name, log_dir=self.log_dir,
+        machine += ',' + machine_opts if machine_opts else ''
+        self.vm = QEMUMachine(qemu or QEMU, name=name, log_dir=self.log_dir,
                               sock_dir=self.log_dir)
         self.vm.set_machine(machine)
         self.vm.set_console()
