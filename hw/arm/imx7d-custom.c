@@ -8,6 +8,17 @@
  *   - ECSPI1: an ILI9341 240x320 TFT (chip select, D/C and reset on GPIO4,
  *     see below), shown on the QEMU console;
  *   - uSDHC2: the SDIO slot (the Wi-Fi module plugs in here).
+ *
+ * Secondary CPU boot, machine property psci=on|off:
+ *   on (default)  the kernel starts in non-secure HYP and QEMU provides
+ *                 PSCI, as behind U-Boot's PSCI firmware: a /psci node is
+ *                 added to the device tree and Linux uses psci_smp_ops.
+ *                 CPU_ON/CPU_OFF for core1 go through the SRC model, as
+ *                 U-Boot's i.MX7 PSCI code drives the SRC.
+ *   off           the kernel starts in secure SVC with no /psci, as behind
+ *                 a bootloader without PSCI: Linux starts core1 itself
+ *                 through the SRC (imx7_smp_ops).
+ * Either way the SRC's fault injection knobs apply (hw/misc/imx7_src.c).
  * The guest device tree that matches this wiring is dts/imx7d-custom.dts.
  *
  * Copyright (c) 2026 The imx7d kernel lab authors
@@ -51,7 +62,22 @@ struct IMX7DCustomMachineState {
 
     FslIMX7State soc;
     struct arm_boot_info boot_info;
+    bool psci;
 };
+
+/*
+ * psci=off: core1 waits powered off until the guest releases it through
+ * the SRC, so no boot stub and no reset hook (as sabrelite).
+ */
+static void imx7d_custom_write_secondary(ARMCPU *cpu,
+                                         const struct arm_boot_info *info)
+{
+}
+
+static void imx7d_custom_reset_secondary(ARMCPU *cpu,
+                                         const struct arm_boot_info *info)
+{
+}
 
 /* An SD card on uSDHC1, backed by -drive if=sd,index=0 when given. */
 static void imx7d_custom_add_sd_card(IMX7DCustomMachineState *s)
@@ -110,11 +136,34 @@ static void imx7d_custom_init(MachineState *machine)
         .loader_start = FSL_IMX7_MMDC_ADDR,
         .board_id = -1,
         .ram_size = machine->ram_size,
-        .psci_conduit = QEMU_PSCI_CONDUIT_SMC,
     };
+    if (s->psci) {
+        s->boot_info.psci_conduit = QEMU_PSCI_CONDUIT_SMC;
+        imx7_src_route_psci(&s->soc.src);
+    } else {
+        s->boot_info.psci_conduit = QEMU_PSCI_CONDUIT_DISABLED;
+        s->boot_info.secure_boot = true;
+        s->boot_info.write_secondary_boot = imx7d_custom_write_secondary;
+        s->boot_info.secondary_cpu_reset_hook = imx7d_custom_reset_secondary;
+    }
     if (!qtest_enabled()) {
         arm_load_kernel(&s->soc.cpu[0], machine, &s->boot_info);
     }
+}
+
+static bool imx7d_custom_get_psci(Object *obj, Error **errp)
+{
+    return IMX7D_CUSTOM_MACHINE(obj)->psci;
+}
+
+static void imx7d_custom_set_psci(Object *obj, bool value, Error **errp)
+{
+    IMX7D_CUSTOM_MACHINE(obj)->psci = value;
+}
+
+static void imx7d_custom_instance_init(Object *obj)
+{
+    IMX7D_CUSTOM_MACHINE(obj)->psci = true;
 }
 
 static void imx7d_custom_class_init(ObjectClass *oc, void *data)
@@ -127,12 +176,19 @@ static void imx7d_custom_class_init(ObjectClass *oc, void *data)
     mc->default_cpus = FSL_IMX7_NUM_CPUS;
     mc->default_ram_size = 512 * MiB;
     mc->default_ram_id = "imx7d-custom.ram";
+
+    object_class_property_add_bool(oc, "psci", imx7d_custom_get_psci,
+                                   imx7d_custom_set_psci);
+    object_class_property_set_description(oc, "psci",
+        "Secondary CPU boot: on = QEMU's PSCI firmware (kernel in HYP, "
+        "/psci in the DTB), off = the SRC (kernel in secure SVC, no /psci)");
 }
 
 static const TypeInfo imx7d_custom_machine_type = {
     .name = TYPE_IMX7D_CUSTOM_MACHINE,
     .parent = TYPE_MACHINE,
     .instance_size = sizeof(IMX7DCustomMachineState),
+    .instance_init = imx7d_custom_instance_init,
     .class_init = imx7d_custom_class_init,
 };
 
