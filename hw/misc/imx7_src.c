@@ -24,6 +24,7 @@
 #include "hw/misc/imx7_src.h"
 #include "migration/vmstate.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -205,8 +206,13 @@ static void imx7_src_cpu1_hold(IMX7SRCState *s)
 {
     trace_imx7_src_cpu1_hold(s->cpu1_on);
 
-    timer_del(s->cpu1_start_timer);
-    s->cpu1_start_pending = false;
+    if (s->cpu1_start_pending) {
+        /* held before its delayed start: it never ran */
+        timer_del(s->cpu1_start_timer);
+        s->cpu1_start_pending = false;
+        s->cpu1_on = false;
+        return;
+    }
     if (!s->cpu1_on) {
         return;
     }
@@ -442,6 +448,29 @@ static const VMStateDescription vmstate_imx7_src = {
     },
 };
 
+static void imx7_src_get_secondary_el(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    visit_type_uint32(v, name, &IMX7_SRC(obj)->secondary_el, errp);
+}
+
+static void imx7_src_set_secondary_el(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    uint32_t el;
+
+    if (!visit_type_uint32(v, name, &el, errp)) {
+        return;
+    }
+    if (el < 1 || el > 3) {
+        error_setg(errp, "imx7.src: secondary-el must be 1, 2 or 3");
+        return;
+    }
+    IMX7_SRC(obj)->secondary_el = el;
+}
+
 static void imx7_src_init(Object *obj)
 {
     IMX7SRCState *s = IMX7_SRC(obj);
@@ -458,8 +487,9 @@ static void imx7_src_init(Object *obj)
      * applies to these too.
      */
     s->secondary_el = 3;
-    object_property_add_uint32_ptr(obj, "secondary-el", &s->secondary_el,
-                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add(obj, "secondary-el", "uint32",
+                        imx7_src_get_secondary_el, imx7_src_set_secondary_el,
+                        NULL, NULL);
     object_property_add_uint32_ptr(obj, "fail-cpu1-on", &s->fail_cpu1_on,
                                    OBJ_PROP_FLAG_READWRITE);
     object_property_add_uint32_ptr(obj, "fail-cpu1-on-nth",
@@ -487,21 +517,10 @@ static void imx7_src_finalize(Object *obj)
     timer_free(s->cpu1_start_timer);
 }
 
-static void imx7_src_realize(DeviceState *dev, Error **errp)
-{
-    IMX7SRCState *s = IMX7_SRC(dev);
-
-    if (s->secondary_el < 1 || s->secondary_el > 3) {
-        error_setg(errp, "imx7.src: secondary-el must be 1, 2 or 3");
-        return;
-    }
-}
-
 static void imx7_src_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
 
-    dc->realize = imx7_src_realize;
     dc->reset = imx7_src_reset;
     dc->vmsd = &vmstate_imx7_src;
     dc->desc = "i.MX7 System Reset Controller";

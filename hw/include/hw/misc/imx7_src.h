@@ -54,8 +54,9 @@ struct IMX7SRCState {
     uint32_t regs[SRC_MAX];
 
     /*
-     * What the SoC knows of core1: set when it starts, cleared when it is
-     * really stopped. A release while it is still set finds the core on.
+     * What the SoC knows of core1: set when it is released (powering up or
+     * running), cleared when it is really stopped. A release while it is
+     * still set finds the core on.
      */
     bool cpu1_on;
     /* Whether core1's vCPU should execute (false also for a parked zombie) */

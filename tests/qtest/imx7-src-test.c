@@ -1,0 +1,379 @@
+/*
+ * QTest for the i.MX7 System Reset Controller model (hw/misc/imx7_src.c)
+ * on the imx7d-custom board: registers as the guest sees them, and the
+ * core1 enable edge with its fault injection knobs. With the qtest
+ * accelerator no vCPU executes, so what the SoC did with core1 is checked
+ * through the model's read-only counters (releases, starts, stops,
+ * injected faults), not through the CPU's state.
+ *
+ * Copyright (c) 2026 The imx7d kernel lab authors
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ * See the COPYING file in the top-level directory.
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qapi/qmp/qdict.h"
+
+#define SRC_BASE        0x30390000
+#define SRC_PATH        "/machine/soc/src"
+
+#define SCR             0x00
+#define A7RCR0          0x04
+#define A7RCR1          0x08
+#define SBMR1           0x58
+#define SRSR            0x5c
+#define SIMR            0x6c
+#define SBMR2           0x70
+#define GPR1            0x74
+#define GPR3            0x7c    /* core1 entry point */
+#define GPR4            0x80    /* core1 r0 */
+#define GPR10           0x98
+
+#define A7RCR0_WMASK    0x003f3333
+#define A7RCR0_CORE0_RST (1 << 4)
+#define A7RCR0_CORE1_RST (1 << 5)
+#define A7RCR1_WMASK    0xcf000002
+#define A7RCR1_CORE1_EN (1 << 1)
+
+#define NS_PER_MS       1000000LL
+
+static QTestState *src_start(void)
+{
+    return qtest_init("-machine imx7d-custom,psci=off");
+}
+
+static uint32_t src_read(QTestState *qts, uint32_t offset)
+{
+    return qtest_readl(qts, SRC_BASE + offset);
+}
+
+static void src_write(QTestState *qts, uint32_t offset, uint32_t value)
+{
+    qtest_writel(qts, SRC_BASE + offset, value);
+}
+
+/* The core1 enable, as Linux's imx_enable_cpu() sets and clears it */
+static void core1_enable(QTestState *qts, bool on)
+{
+    src_write(qts, A7RCR1, on ? A7RCR1_CORE1_EN : 0);
+}
+
+static uint32_t qom_get_u32(QTestState *qts, const char *name)
+{
+    QDict *resp;
+    int64_t value;
+
+    resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                     "{ 'path': %s, 'property': %s } }", SRC_PATH, name);
+    g_assert(qdict_haskey(resp, "return"));
+    value = qdict_get_int(resp, "return");
+    qobject_unref(resp);
+    g_assert_cmpint(value, >=, 0);
+    g_assert_cmpint(value, <=, UINT32_MAX);
+    return value;
+}
+
+/* qom-set of @name to @value; returns whether QEMU accepted it */
+static bool qom_set_u32(QTestState *qts, const char *name, uint32_t value)
+{
+    QDict *resp;
+    bool ok;
+
+    resp = qtest_qmp(qts, "{ 'execute': 'qom-set', 'arguments': "
+                     "{ 'path': %s, 'property': %s, 'value': %u } }",
+                     SRC_PATH, name, value);
+    ok = qdict_haskey(resp, "return");
+    g_assert(ok || qdict_haskey(resp, "error"));
+    qobject_unref(resp);
+    return ok;
+}
+
+static void knob_set(QTestState *qts, const char *name, uint32_t value)
+{
+    g_assert(qom_set_u32(qts, name, value));
+    g_assert_cmpuint(qom_get_u32(qts, name), ==, value);
+}
+
+/* What the SoC did with core1 since QEMU started */
+static void assert_counters(QTestState *qts, uint32_t releases,
+                            uint32_t starts, uint32_t stops,
+                            uint32_t injected)
+{
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-releases"), ==, releases);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-starts"), ==, starts);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-stops"), ==, stops);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-injected"), ==, injected);
+}
+
+static void test_reset_values(void)
+{
+    QTestState *qts = src_start();
+    uint32_t off;
+
+    g_assert_cmphex(src_read(qts, SCR), ==, 0xa0);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==, 0);
+    g_assert_cmphex(src_read(qts, A7RCR1), ==, 0);
+    g_assert_cmphex(src_read(qts, SRSR), ==, 0x1);     /* power-on reset */
+    g_assert_cmphex(src_read(qts, SIMR), ==, 0x1f);
+    g_assert_cmphex(src_read(qts, SBMR1), ==, 0);
+    g_assert_cmphex(src_read(qts, SBMR2), ==, 0);
+    for (off = GPR1; off <= GPR10; off += 4) {
+        g_assert_cmphex(src_read(qts, off), ==, 0);
+    }
+
+    /* the boot mode registers are read-only */
+    src_write(qts, SBMR1, 0xffffffff);
+    src_write(qts, SBMR2, 0xffffffff);
+    g_assert_cmphex(src_read(qts, SBMR1), ==, 0);
+    g_assert_cmphex(src_read(qts, SBMR2), ==, 0);
+
+    /* SRSR: writing 0 keeps the status, writing 1 clears it */
+    src_write(qts, SRSR, 0);
+    g_assert_cmphex(src_read(qts, SRSR), ==, 0x1);
+    src_write(qts, SRSR, 0x1);
+    g_assert_cmphex(src_read(qts, SRSR), ==, 0);
+    src_write(qts, SRSR, 0xffffffff);                  /* never sets bits */
+    g_assert_cmphex(src_read(qts, SRSR), ==, 0);
+
+    /* nothing above touched core1, and no knob is armed */
+    assert_counters(qts, 0, 0, 0, 0);
+    g_assert_cmpuint(qom_get_u32(qts, "secondary-el"), ==, 3);
+    g_assert_cmpuint(qom_get_u32(qts, "fail-cpu1-on"), ==, 0);
+    g_assert_cmpuint(qom_get_u32(qts, "fail-cpu1-on-nth"), ==, 0);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-on-delay-ms"), ==, 0);
+    g_assert_cmpuint(qom_get_u32(qts, "fail-cpu1-off"), ==, 0);
+    qtest_quit(qts);
+}
+
+static void test_write_masks(void)
+{
+    QTestState *qts = src_start();
+    uint32_t off;
+
+    /* A7RCR0: only the mask sticks, the core resets clear themselves */
+    src_write(qts, A7RCR0, 0xffffffff);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==,
+                    A7RCR0_WMASK & ~(A7RCR0_CORE0_RST | A7RCR0_CORE1_RST));
+    src_write(qts, A7RCR0, A7RCR0_CORE0_RST);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==, 0);
+    src_write(qts, A7RCR0, A7RCR0_CORE1_RST);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==, 0);
+    src_write(qts, A7RCR0, 0);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==, 0);
+    /* a core1 reset with core1 disabled leaves it off */
+    assert_counters(qts, 0, 0, 0, 0);
+
+    /* A7RCR1: everything but the core1 enable first, so no release */
+    src_write(qts, A7RCR1, ~A7RCR1_CORE1_EN);
+    g_assert_cmphex(src_read(qts, A7RCR1), ==,
+                    A7RCR1_WMASK & ~A7RCR1_CORE1_EN);
+    assert_counters(qts, 0, 0, 0, 0);
+    src_write(qts, A7RCR1, 0xffffffff);
+    g_assert_cmphex(src_read(qts, A7RCR1), ==, A7RCR1_WMASK);
+    assert_counters(qts, 1, 1, 0, 0);
+
+    /* a core1 reset with core1 enabled: held, then released again */
+    src_write(qts, A7RCR0, A7RCR0_CORE1_RST);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==, 0);
+    g_assert_cmphex(src_read(qts, A7RCR1), ==, A7RCR1_WMASK);
+    assert_counters(qts, 2, 2, 1, 0);
+
+    /* GPR1..GPR10: all 32 bits, each register on its own */
+    for (off = GPR1; off <= GPR10; off += 4) {
+        src_write(qts, off, 0xa5000000 | off);
+    }
+    for (off = GPR1; off <= GPR10; off += 4) {
+        g_assert_cmphex(src_read(qts, off), ==, 0xa5000000 | off);
+    }
+    for (off = GPR1; off <= GPR10; off += 4) {
+        src_write(qts, off, 0xffffffff);
+        g_assert_cmphex(src_read(qts, off), ==, 0xffffffff);
+        src_write(qts, off, 0);
+        g_assert_cmphex(src_read(qts, off), ==, 0);
+    }
+    qtest_quit(qts);
+}
+
+static void test_enable_edge(void)
+{
+    QTestState *qts = src_start();
+
+    /* where the ROM would send core1: not part of the edge logic */
+    src_write(qts, GPR3, 0x80008000);
+    src_write(qts, GPR4, 0x12345678);
+
+    core1_enable(qts, true);
+    assert_counters(qts, 1, 1, 0, 0);
+    /* the enable is a level: setting it again is no edge, no release */
+    core1_enable(qts, true);
+    src_write(qts, A7RCR1, A7RCR1_CORE1_EN | 0x40000000);
+    assert_counters(qts, 1, 1, 0, 0);
+    core1_enable(qts, false);
+    assert_counters(qts, 1, 1, 1, 0);
+    core1_enable(qts, false);
+    assert_counters(qts, 1, 1, 1, 0);
+    core1_enable(qts, true);
+    assert_counters(qts, 2, 2, 1, 0);
+    qtest_quit(qts);
+}
+
+static void test_fail_cpu1_on(void)
+{
+    QTestState *qts = src_start();
+
+    knob_set(qts, "fail-cpu1-on", 1);
+    core1_enable(qts, true);
+    /* released, but core1 never started; the knob is used up */
+    assert_counters(qts, 1, 0, 0, 1);
+    g_assert_cmpuint(qom_get_u32(qts, "fail-cpu1-on"), ==, 0);
+    g_assert_cmphex(src_read(qts, A7RCR1), ==, A7RCR1_CORE1_EN);
+
+    /* core1 never ran, so clearing the enable stops nothing */
+    core1_enable(qts, false);
+    assert_counters(qts, 1, 0, 0, 1);
+    core1_enable(qts, true);
+    assert_counters(qts, 2, 1, 0, 1);
+    qtest_quit(qts);
+}
+
+static void test_fail_cpu1_on_nth(void)
+{
+    QTestState *qts = src_start();
+
+    knob_set(qts, "fail-cpu1-on-nth", 3);
+    core1_enable(qts, true);
+    assert_counters(qts, 1, 1, 0, 0);
+    core1_enable(qts, false);
+    core1_enable(qts, true);
+    assert_counters(qts, 2, 2, 1, 0);
+    core1_enable(qts, false);
+    assert_counters(qts, 2, 2, 2, 0);
+
+    /* the third release since QEMU started is swallowed */
+    core1_enable(qts, true);
+    assert_counters(qts, 3, 2, 2, 1);
+    core1_enable(qts, false);
+    assert_counters(qts, 3, 2, 2, 1);
+
+    /* the fourth is not: the knob names one release */
+    core1_enable(qts, true);
+    assert_counters(qts, 4, 3, 2, 1);
+    g_assert_cmpuint(qom_get_u32(qts, "fail-cpu1-on-nth"), ==, 3);
+    qtest_quit(qts);
+}
+
+static void test_fail_cpu1_off(void)
+{
+    QTestState *qts = src_start();
+
+    core1_enable(qts, true);
+    assert_counters(qts, 1, 1, 0, 0);
+
+    /* a zombie: the stop is ignored, the SoC still sees core1 on */
+    knob_set(qts, "fail-cpu1-off", 1);
+    core1_enable(qts, false);
+    assert_counters(qts, 1, 1, 0, 1);
+    g_assert_cmpuint(qom_get_u32(qts, "fail-cpu1-off"), ==, 0);
+
+    /* so the next release finds core1 on, and nothing starts */
+    core1_enable(qts, true);
+    assert_counters(qts, 2, 1, 0, 1);
+
+    /* the knob is used up: this stop is a real one */
+    core1_enable(qts, false);
+    assert_counters(qts, 2, 1, 1, 1);
+    core1_enable(qts, true);
+    assert_counters(qts, 3, 2, 1, 1);
+    qtest_quit(qts);
+}
+
+static void test_cpu1_on_delay(void)
+{
+    QTestState *qts = src_start();
+
+    knob_set(qts, "cpu1-on-delay-ms", 500);
+    core1_enable(qts, true);
+    assert_counters(qts, 1, 0, 0, 1);
+
+    /* the start waits for 500 ms of virtual time, not one less */
+    qtest_clock_step(qts, 499 * NS_PER_MS);
+    assert_counters(qts, 1, 0, 0, 1);
+    qtest_clock_step(qts, 1 * NS_PER_MS);
+    assert_counters(qts, 1, 1, 0, 1);
+    /* and happens once */
+    qtest_clock_step(qts, 2000 * NS_PER_MS);
+    assert_counters(qts, 1, 1, 0, 1);
+
+    /* a 1->0 edge while the start waits cancels it */
+    core1_enable(qts, false);
+    assert_counters(qts, 1, 1, 1, 1);
+    core1_enable(qts, true);
+    assert_counters(qts, 2, 1, 1, 2);
+    qtest_clock_step(qts, 200 * NS_PER_MS);
+    core1_enable(qts, false);
+    qtest_clock_step(qts, 1000 * NS_PER_MS);
+    /* (a core that never ran is not counted as stopped) */
+    assert_counters(qts, 2, 1, 1, 2);
+
+    /* without the delay, the next release starts core1 at once */
+    knob_set(qts, "cpu1-on-delay-ms", 0);
+    core1_enable(qts, true);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-releases"), ==, 3);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-starts"), ==, 2);
+    qtest_quit(qts);
+}
+
+static void test_reserved_and_read_only(void)
+{
+    static const uint32_t reserved[] = {
+        0x10, 0x18, 0x30, 0x50, 0x60, 0x64, 0x9c, 0x100, 0xffc,
+    };
+    static const char *const counters[] = {
+        "cpu1-releases", "cpu1-starts", "cpu1-stops", "cpu1-injected",
+    };
+    QTestState *qts = src_start();
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(reserved); i++) {
+        g_assert_cmphex(src_read(qts, reserved[i]), ==, 0);
+        src_write(qts, reserved[i], 0xffffffff);
+        g_assert_cmphex(src_read(qts, reserved[i]), ==, 0);
+    }
+    /* the writes landed nowhere else */
+    g_assert_cmphex(src_read(qts, SCR), ==, 0xa0);
+    g_assert_cmphex(src_read(qts, A7RCR0), ==, 0);
+    g_assert_cmphex(src_read(qts, A7RCR1), ==, 0);
+    g_assert_cmphex(src_read(qts, SIMR), ==, 0x1f);
+    g_assert_cmphex(src_read(qts, GPR10), ==, 0);
+
+    /* the counters are oracles: QEMU refuses to set them */
+    core1_enable(qts, true);
+    for (i = 0; i < ARRAY_SIZE(counters); i++) {
+        g_assert(!qom_set_u32(qts, counters[i], 42));
+    }
+    assert_counters(qts, 1, 1, 0, 0);
+
+    /* core1 can only start in EL1..EL3: other values are refused */
+    g_assert(!qom_set_u32(qts, "secondary-el", 0));
+    g_assert(!qom_set_u32(qts, "secondary-el", 4));
+    g_assert_cmpuint(qom_get_u32(qts, "secondary-el"), ==, 3);
+    g_assert(qom_set_u32(qts, "secondary-el", 2));
+    qtest_quit(qts);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/imx7-src/regs/reset-values", test_reset_values);
+    qtest_add_func("/imx7-src/regs/write-masks", test_write_masks);
+    qtest_add_func("/imx7-src/regs/reserved-and-read-only",
+                   test_reserved_and_read_only);
+    qtest_add_func("/imx7-src/core1/enable-edge", test_enable_edge);
+    qtest_add_func("/imx7-src/core1/fail-on", test_fail_cpu1_on);
+    qtest_add_func("/imx7-src/core1/fail-on-nth", test_fail_cpu1_on_nth);
+    qtest_add_func("/imx7-src/core1/fail-off", test_fail_cpu1_off);
+    qtest_add_func("/imx7-src/core1/on-delay", test_cpu1_on_delay);
+    return g_test_run();
+}
