@@ -54,6 +54,7 @@ class Board:
         os.makedirs(self.log_dir, exist_ok=True)
         self.console_log = os.path.join(self.log_dir, name + '.console.log')
         machine += ',' + machine_opts if machine_opts else ''
+        self.machine = machine
         self.vm = QEMUMachine(qemu or QEMU, name=name, log_dir=self.log_dir,
                               sock_dir=self.log_dir)
         self.vm.set_machine(machine)
@@ -89,6 +90,16 @@ class Board:
         self.launch()
         ready = self.wait_for(r'LAB-READY (\S+) cpus=(\S+)', timeout)
         self.sync_shell()
+        return ready
+
+    def wait_boot(self, timeout=90):
+        """Wait for the next kernel's /init, after a kexec or a crash,
+        then for its shell and its module loading. Returns the LAB-READY
+        match: release, online CPUs, boot number in the kexec chain."""
+        ready = self.wait_for(r'LAB-READY (\S+) cpus=(\S+) boot=(\d+)',
+                              timeout)
+        self.sync_shell()
+        self.wait_for(r'^LAB-COLDPLUG-DONE', timeout, since=ready.start())
         return ready
 
     def wait_coldplug(self, timeout=60):
