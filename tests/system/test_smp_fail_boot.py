@@ -31,7 +31,7 @@ def test_cpu1_fails_to_come_online_within_2s(board):
 def test_online_fails_with_eio(board):
     mark = board.mark()
     rc, out = smp.online_cpu1(board)
-    expect(rc != 0 and 'I/O error' in out,
+    expect(rc != 0 and 'Input/output error' in out,  # EIO
            'echo 1 > online: exit %d, said: %s' % (rc, out))
     board.wait_for(re.escape(smp.NEVER_STARTED), 10, since=mark)
     smp.expect_online(board, '0')
