@@ -39,8 +39,10 @@
 #include "hw/qdev-properties.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/block-backend.h"
+#include "sysemu/device_tree.h"
 #include "sysemu/qtest.h"
 #include "qom/object.h"
+#include <libfdt.h>
 
 #define TYPE_IMX7D_CUSTOM_MACHINE MACHINE_TYPE_NAME("imx7d-custom")
 OBJECT_DECLARE_SIMPLE_TYPE(IMX7DCustomMachineState, IMX7D_CUSTOM_MACHINE)
@@ -77,6 +79,35 @@ static void imx7d_custom_write_secondary(ARMCPU *cpu,
 static void imx7d_custom_reset_secondary(ARMCPU *cpu,
                                          const struct arm_boot_info *info)
 {
+}
+
+/* SNVS_LPCR: setting DP_EN and TOP turns the board off */
+#define SNVS_LPCR_OFFSET    0x38
+#define SNVS_LPCR_OFF_BITS  0x60
+
+/*
+ * psci=off: describe power-off through the SNVS, as a bootloader without
+ * PSCI does (imx7s.dtsi has no such node; with PSCI, SYSTEM_OFF powers
+ * off and Linux would refuse a second handler).
+ */
+static void imx7d_custom_add_snvs_poweroff(const struct arm_boot_info *info,
+                                           void *fdt)
+{
+    int snvs = fdt_node_offset_by_compatible(fdt, -1, "fsl,sec-v4.0-mon");
+    g_autofree char *node = NULL;
+    char path[256];
+
+    if (snvs < 0 || fdt_get_path(fdt, snvs, path, sizeof(path)) ||
+        fdt_node_offset_by_compatible(fdt, -1, "syscon-poweroff") >= 0) {
+        return;     /* not the SoC's usual tree, or already described */
+    }
+    node = g_strdup_printf("%s/snvs-poweroff", path);
+    qemu_fdt_add_subnode(fdt, node);
+    qemu_fdt_setprop_string(fdt, node, "compatible", "syscon-poweroff");
+    qemu_fdt_setprop_phandle(fdt, node, "regmap", path);
+    qemu_fdt_setprop_cell(fdt, node, "offset", SNVS_LPCR_OFFSET);
+    qemu_fdt_setprop_cell(fdt, node, "value", SNVS_LPCR_OFF_BITS);
+    qemu_fdt_setprop_cell(fdt, node, "mask", SNVS_LPCR_OFF_BITS);
 }
 
 /* An SD card on uSDHC1, backed by -drive if=sd,index=0 when given. */
@@ -145,6 +176,7 @@ static void imx7d_custom_init(MachineState *machine)
         s->boot_info.secure_boot = true;
         s->boot_info.write_secondary_boot = imx7d_custom_write_secondary;
         s->boot_info.secondary_cpu_reset_hook = imx7d_custom_reset_secondary;
+        s->boot_info.modify_dtb = imx7d_custom_add_snvs_poweroff;
     }
     if (!qtest_enabled()) {
         arm_load_kernel(&s->soc.cpu[0], machine, &s->boot_info);

@@ -41,6 +41,20 @@ def test_boots_to_shell_with_two_cpus():
            'no ready line with 2 CPUs:\n' + proc.stdout[-2000:])
 
 
+def test_psci_off_boots_and_powers_off():
+    # without PSCI, Linux starts CPU1 through the SRC and powers the board
+    # off through the SNVS node QEMU adds for psci=off
+    proc = subprocess.run([RUN, '--display', 'none', '--machine', 'psci=off',
+                           '--append', 'lab.noshell'],
+                          capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    expect(proc.returncode == 0, 'run exited %d:\n%s'
+           % (proc.returncode, proc.stderr[-2000:]))
+    expect('cpus=0-1' in proc.stdout and 'started in SVC mode' in proc.stdout
+           and 'reboot: Power down' in proc.stdout,
+           'no SVC boot with 2 CPUs and power-off:\n' + proc.stdout[-2000:])
+
+
 def test_display_on_vnc_without_x():
     env = dict(os.environ)
     env.pop('DISPLAY', None)
