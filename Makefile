@@ -68,6 +68,11 @@ modules: kernel
 # library (Debian builds neither). fbtft's fb_ili9341 cannot be: it needs
 # FB_BACKLIGHT, which changes struct fb_info, and Debian's kernel lacks it.
 UPSTREAM_DRM := drivers/gpu/drm/drm_mipi_dbi.c drivers/gpu/drm/tiny/ili9341.c
+# ath10k_sdio for the QCA6584 on uSDHC2 (Debian sets ATH10K_SDIO off), the
+# same way, against Debian's own ath10k_core.ko: its exports and CRCs are in
+# KDIR's Module.symvers, so no KBUILD_EXTRA_SYMBOLS. The copy keeps the
+# source's layout (ath/*.h, ath/ath10k/): the ath10k headers include ../ath.h.
+UPSTREAM_ATH := drivers/net/wireless/ath
 
 _modules:
 	@mkdir -p $(LAB_BUILD)/upstream/drm
@@ -76,6 +81,14 @@ _modules:
 	@$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/upstream/drm ARCH=arm \
 		CROSS_COMPILE=$(CROSS_COMPILE) modules \
 		|| { echo "[lab] ERROR: upstream DRM ili9341 failed to build" >&2; exit 1; }
+	@mkdir -p $(LAB_BUILD)/upstream/ath10k/ath10k
+	@cd $(KSRC)/$(UPSTREAM_ATH) && cp -u *.h $(LAB_BUILD)/upstream/ath10k/ && \
+		cp -u ath10k/*.h ath10k/sdio.c $(LAB_BUILD)/upstream/ath10k/ath10k/
+	@printf 'obj-m += ath10k_sdio.o\nath10k_sdio-y := ath10k/sdio.o\n' \
+		>$(LAB_BUILD)/upstream/ath10k/Kbuild
+	@$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/upstream/ath10k ARCH=arm \
+		CROSS_COMPILE=$(CROSS_COMPILE) modules \
+		|| { echo "[lab] ERROR: upstream ath10k_sdio failed to build" >&2; exit 1; }
 	@set -e; for d in $(GUEST_DRIVERS); do \
 		mkdir -p $(LAB_BUILD)/guest-driver/$$d; \
 		rsync -r --checksum guest-driver/$$d/ $(LAB_BUILD)/guest-driver/$$d/; \

@@ -7,7 +7,8 @@
  *   - uSDHC1 with an SD card (-drive if=sd,index=0), as on the SABRE board;
  *   - ECSPI1: an ILI9341 240x320 TFT (chip select, D/C and reset on GPIO4,
  *     see below), shown on the QEMU console;
- *   - uSDHC2: the SDIO slot (the Wi-Fi module plugs in here).
+ *   - uSDHC2: the SDIO slot with a QCA6584 Wi-Fi chip (ath10k_sdio), QOM
+ *     path /machine/wifi, its MAC address -global qca6584.mac=...
  *
  * Secondary CPU boot, machine property psci=on|off:
  *   on (default)  the kernel starts in non-secure HYP and QEMU provides
@@ -35,6 +36,7 @@
 #include "hw/arm/fsl-imx7.h"
 #include "hw/boards.h"
 #include "hw/display/ili9341.h"
+#include "hw/net/qca6584.h"
 #include "hw/ssi/ssi.h"
 #include "hw/qdev-properties.h"
 #include "sysemu/blockdev.h"
@@ -47,8 +49,9 @@
 #define TYPE_IMX7D_CUSTOM_MACHINE MACHINE_TYPE_NAME("imx7d-custom")
 OBJECT_DECLARE_SIMPLE_TYPE(IMX7DCustomMachineState, IMX7D_CUSTOM_MACHINE)
 
-/* uSDHC1, counted from 0 like fsl-imx7's usdhc[] array */
+/* uSDHC1 and uSDHC2, counted from 0 like fsl-imx7's usdhc[] array */
 #define IMX7D_CUSTOM_SD_SLOT    0
+#define IMX7D_CUSTOM_SDIO_SLOT  1
 
 /*
  * The display's control lines, on pads whose GPIO function the device tree
@@ -125,6 +128,17 @@ static void imx7d_custom_add_sd_card(IMX7DCustomMachineState *s)
     qdev_realize_and_unref(card, bus, &error_fatal);
 }
 
+/* The Wi-Fi module, an SDIO card soldered on uSDHC2 */
+static void imx7d_custom_add_wifi(IMX7DCustomMachineState *s)
+{
+    BusState *bus = qdev_get_child_bus(
+        DEVICE(&s->soc.usdhc[IMX7D_CUSTOM_SDIO_SLOT]), "sd-bus");
+    DeviceState *wifi = qdev_new(TYPE_QCA6584);
+
+    object_property_add_child(OBJECT(s), "wifi", OBJECT(wifi));
+    qdev_realize_and_unref(wifi, bus, &error_fatal);
+}
+
 /*
  * The ILI9341 on ECSPI1. Its chip select is a GPIO, as on real boards with
  * spi-imx: the ECSPI's own SS lines never deassert between messages.
@@ -162,6 +176,7 @@ static void imx7d_custom_init(MachineState *machine)
 
     imx7d_custom_add_sd_card(s);
     imx7d_custom_add_display(s);
+    imx7d_custom_add_wifi(s);
 
     s->boot_info = (struct arm_boot_info) {
         .loader_start = FSL_IMX7_MMDC_ADDR,

@@ -1,0 +1,923 @@
+/*
+ * Qualcomm QCA6584 Wi-Fi on SDIO (ath10k family), as Linux's ath10k_sdio
+ * drives it
+ *
+ * The model is the chip's SDIO function 1 and the firmware's side of the
+ * host interfaces: the mailbox register window, the boot loader (BMI) and,
+ * after BMI_DONE, HTC with the WMI-TLV and HTT messages the driver needs to
+ * probe and register a wiphy. It runs no firmware: what BMI downloads is
+ * accepted and ignored (the lab's firmware files are synthetic, see
+ * scripts/make-ath10k-firmware).
+ *
+ * Function 1 address map (Linux ath10k hw.h, sdio.h):
+ *   0x800-0x82b   interrupt status, RX lookahead and interrupt enables
+ *   0x840+4n      counters; n = 4 is the BMI command credit
+ *   0x868         chip control (wakes the target: fn0 0x1138 reads 1)
+ *   0x874-0x87f   diagnostic window: data, write address, read address
+ *   0x1000-0x17ff mailbox 0 (BMI, HTC target-to-host reads)
+ *   0x5000-0x12fff, 0x13800-0x1c7ff  mailbox 0 extended windows (HTC
+ *                 host-to-target writes end at the window's end)
+ *
+ * Every mailbox message is traced (trace events qca6584_*): Debian's ath10k
+ * has no debug output, so this is where the traffic can be seen.
+ *
+ * Copyright (c) 2026 The imx7d kernel lab authors
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ * See the COPYING file in the top-level directory.
+ */
+
+#include "qemu/osdep.h"
+#include "hw/net/qca6584.h"
+#include "hw/qdev-properties.h"
+#include "hw/sd/sdio.h"
+#include "migration/vmstate.h"
+#include "net/net.h"
+#include "qemu/bswap.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "trace.h"
+
+OBJECT_DECLARE_SIMPLE_TYPE(QCA6584State, QCA6584)
+
+/* SDIO identity: Atheros vendor, AR6005 (QCA6174-class, chip rev 0x0a) */
+#define QCA_SDIO_VENDOR         0x0271
+#define QCA_SDIO_DEVICE         0x050a
+#define QCA_BLOCK_SIZE          256
+
+/* Function 1 registers */
+#define REG_HOST_INT_STATUS     0x800
+#define REG_CPU_INT_STATUS      0x801
+#define REG_ERROR_INT_STATUS    0x802
+#define REG_COUNTER_INT_STATUS  0x803
+#define REG_RX_LOOKAHEAD_VALID  0x805
+#define REG_RX_LOOKAHEAD0       0x808
+#define REG_INT_STATUS_EN       0x828
+#define REG_CPU_INT_STATUS_EN   0x829
+#define REG_ERR_INT_STATUS_EN   0x82a
+#define REG_CNTR_INT_STATUS_EN  0x82b
+#define REG_COUNT_DEC           0x840
+#define REG_BMI_CREDIT          (REG_COUNT_DEC + 4 * 4)
+#define REG_CHIP_CONTROL        0x868
+#define REG_WINDOW_DATA         0x874
+#define REG_WINDOW_WRITE_ADDR   0x878
+#define REG_WINDOW_READ_ADDR    0x87c
+#define MBOX0_BASE              0x1000
+#define MBOX0_END               0x1800
+#define MBOX0_EXT0_BASE         0x5000
+#define MBOX0_EXT0_END          0x13000
+#define MBOX0_EXT1_BASE         0x13800
+#define MBOX0_EXT1_END          0x1c800
+#define QCA_FUNC_SIZE           0x20000
+
+#define HOST_INT_MBOX0_DATA     0x01
+#define FN0_RTC_STATE           0x1138      /* function 0: target awake */
+
+/* BMI commands (ath10k bmi.h) */
+enum {
+    BMI_DONE = 1,
+    BMI_READ_MEMORY = 2,
+    BMI_WRITE_MEMORY = 3,
+    BMI_EXECUTE = 4,
+    BMI_SET_APP_START = 5,
+    BMI_READ_SOC_REGISTER = 6,
+    BMI_WRITE_SOC_REGISTER = 7,
+    BMI_GET_TARGET_INFO = 8,
+    BMI_LZ_STREAM_START = 13,
+    BMI_LZ_DATA = 14,
+};
+#define BMI_TARGET_VERSION      0x05030000  /* "qca6174 hw3.2 sdio" */
+#define BMI_TARGET_TYPE         7
+#define BMI_MAX_DATA            2048        /* LZ_DATA: at most 2040 */
+#define BMI_MAX_READ            256
+
+/* Target memory the driver reads back (host interest area, board data) */
+#define HI_BOARD_DATA           0x00400854
+#define QCA_BOARD_ADDR          0x00434000
+#define QCA_BOARD_SIZE          8192
+#define QCA_MEM_WORDS           64          /* other words, sparse */
+
+/* HTC (ath10k htc.h) */
+#define HTC_HDR_LEN             8
+#define HTC_EP_CONTROL          0
+#define HTC_EP_HTT              1
+#define HTC_EP_WMI              2
+#define HTC_MSG_READY           1
+#define HTC_MSG_CONNECT         2
+#define HTC_MSG_CONNECT_RESP    3
+#define HTC_MSG_SETUP_COMPLETE  5
+#define HTC_MSG_SUSPEND_DONE    6
+#define HTC_SVC_WMI_CONTROL     0x0100
+#define HTC_SVC_HTT_DATA        0x0300
+#define HTC_FLAG_TRAILER        0x02
+#define HTC_RECORD_CREDITS      1
+#define HTC_CREDITS             8
+#define HTC_CREDIT_SIZE         1792
+#define HTC_MAX_MSG             1792
+
+/* WMI-TLV (ath10k wmi-tlv.h) */
+#define WMI_CMD_INIT            0x00001
+#define WMI_CMD_PDEV_SUSPEND    0x11001
+#define WMI_EV_SERVICE_READY    0x1
+#define WMI_EV_READY            0x2
+#define WMI_TAG_ARRAY_UINT32    16
+#define WMI_TAG_ARRAY_STRUCT    18
+#define WMI_TAG_SERVICE_READY   32
+#define WMI_TAG_HAL_REG_CAPS    33
+#define WMI_TAG_READY           35
+#define WMI_ABI_VER0            0x01000000
+#define WMI_ABI_VER1            53
+#define WMI_ABI_NS0             0x5f414351
+#define WMI_ABI_NS1             0x00004c4d
+#define WMI_PHY_11A_11G         3
+
+/* HTT (ath10k htt.h, TLV numbering) */
+#define HTT_H2T_VERSION_REQ     0
+#define HTT_T2H_VERSION_CONF    0
+#define HTT_VERSION_MAJOR       3
+#define HTT_VERSION_MINOR       87
+
+#define H2T_BUF_SIZE            4096
+#define T2H_FIFO_SIZE           16384
+
+enum QCAMode {
+    QCA_MODE_BMI,       /* boot loader: request/response over mailbox 0 */
+    QCA_MODE_HTC,       /* firmware running: HTC messages */
+};
+
+struct QCA6584State {
+    SDIOCard parent_obj;
+
+    MACAddr mac;
+
+    uint32_t mode;
+    /* Host-to-target: the message being assembled */
+    uint8_t h2t[H2T_BUF_SIZE];
+    uint32_t h2t_len;
+    /* Target-to-host: queued message bytes (HTC: padded to blocks) */
+    uint8_t t2h[T2H_FIFO_SIZE];
+    uint32_t t2h_head;
+    uint32_t t2h_len;
+
+    uint8_t irq_en[4];              /* 0x828-0x82b */
+    uint32_t chip_control;
+    uint32_t window_data;
+    uint8_t window_addr[8];         /* write address, read address */
+    bool rtc_on;
+
+    /* Target memory and SoC registers (BMI, diagnostic window) */
+    uint8_t board[QCA_BOARD_SIZE];
+    uint32_t mem_addr[QCA_MEM_WORDS];
+    uint32_t mem_val[QCA_MEM_WORDS];
+    uint32_t mem_used;
+
+    uint8_t htc_seq;
+    uint8_t wmi_eid;
+    uint8_t htt_eid;
+};
+
+/* -- CIS ------------------------------------------------------------------- */
+
+/* Common CIS at 0x1000, function 1's at 0x1080 (SDIO spec 16.7) */
+#define QCA_FUNC1_CIS           0x1080
+static const uint8_t qca6584_cis[] = {
+    /* 0x1000: common */
+    0x21, 0x02, 0x0c, 0x00,                     /* FUNCID: SDIO card */
+    0x22, 0x04, 0x00,                           /* FUNCE type 0: */
+    QCA_BLOCK_SIZE & 0xff, QCA_BLOCK_SIZE >> 8, /*   fn0 max block */
+    0x32,                                       /*   25 MHz */
+    0x20, 0x04,                                 /* MANFID */
+    QCA_SDIO_VENDOR & 0xff, QCA_SDIO_VENDOR >> 8,
+    QCA_SDIO_DEVICE & 0xff, QCA_SDIO_DEVICE >> 8,
+    0xff,                                       /* END */
+    [QCA_FUNC1_CIS - SDIO_CIS_BASE] =
+    /* 0x1080: function 1 */
+    0x21, 0x02, 0x0c, 0x00,                     /* FUNCID */
+    0x22, 0x2a, 0x01,                           /* FUNCE type 1 (42 B): */
+    0x00, 0x20,                                 /*   info, I/O revision */
+    0x00, 0x00, 0x00, 0x00,                     /*   serial number */
+    0x00, 0x00, 0x00, 0x00,                     /*   CSA size */
+    0x00,                                       /*   CSA properties */
+    QCA_BLOCK_SIZE & 0xff, QCA_BLOCK_SIZE >> 8, /*   max block size */
+    0x00, 0x80, 0xff, 0x00,                     /*   OCR */
+    0x00, 0x00, 0x00, 0x00, 0x00,               /*   power */
+    0x00, 0x00, 0x00, 0x00, 0x00,
+    0x0a, 0x00,                                 /*   enable timeout x10ms */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,         /*   power (SDIO 2.0) */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x20, 0x04,                                 /* MANFID */
+    QCA_SDIO_VENDOR & 0xff, QCA_SDIO_VENDOR >> 8,
+    QCA_SDIO_DEVICE & 0xff, QCA_SDIO_DEVICE >> 8,
+    0xff,                                       /* END */
+};
+
+/* -- interrupt ------------------------------------------------------------- */
+
+static uint8_t qca6584_host_int_status(QCA6584State *s)
+{
+    return s->t2h_len ? HOST_INT_MBOX0_DATA : 0;
+}
+
+static void qca6584_update_irq(QCA6584State *s)
+{
+    bool level = qca6584_host_int_status(s) & s->irq_en[0];
+
+    sdio_card_set_func_irq(SDIO_CARD(s), 1, level);
+}
+
+/* -- target-to-host FIFO --------------------------------------------------- */
+
+static uint8_t qca6584_t2h_peek(QCA6584State *s, uint32_t i)
+{
+    return i < s->t2h_len ? s->t2h[(s->t2h_head + i) % T2H_FIFO_SIZE] : 0;
+}
+
+static bool qca6584_t2h_push(QCA6584State *s, const uint8_t *data,
+                             uint32_t len, uint32_t padded)
+{
+    uint32_t i;
+
+    if (padded > T2H_FIFO_SIZE - s->t2h_len) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: target-to-host FIFO full, "
+                      "message of %u bytes dropped (the host does not read "
+                      "its mailbox)\n", len);
+        return false;
+    }
+    for (i = 0; i < padded; i++) {
+        s->t2h[(s->t2h_head + s->t2h_len + i) % T2H_FIFO_SIZE] =
+            i < len ? data[i] : 0;
+    }
+    s->t2h_len += padded;
+    qca6584_update_irq(s);
+    return true;
+}
+
+static uint8_t qca6584_t2h_pop(QCA6584State *s)
+{
+    uint8_t value;
+
+    if (!s->t2h_len) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: mailbox read with nothing "
+                      "queued\n");
+        return 0;
+    }
+    value = s->t2h[s->t2h_head];
+    s->t2h_head = (s->t2h_head + 1) % T2H_FIFO_SIZE;
+    s->t2h_len--;
+    if (!s->t2h_len) {
+        qca6584_update_irq(s);
+    }
+    return value;
+}
+
+/* A BMI response: exactly the bytes the host will read */
+static void qca6584_bmi_respond(QCA6584State *s, const void *data,
+                                uint32_t len)
+{
+    qca6584_t2h_push(s, data, len, len);
+}
+
+/* An HTC message: header, payload, padded to the block size */
+static void qca6584_htc_send(QCA6584State *s, uint8_t eid, uint8_t flags,
+                             uint8_t trailer_len, const void *payload,
+                             uint32_t len)
+{
+    uint8_t msg[HTC_HDR_LEN + HTC_MAX_MSG];
+
+    assert(len <= HTC_MAX_MSG);
+    msg[0] = eid;
+    msg[1] = flags;
+    stw_le_p(msg + 2, len);
+    msg[4] = trailer_len;
+    msg[5] = s->htc_seq++;
+    stw_le_p(msg + 6, 0);
+    memcpy(msg + HTC_HDR_LEN, payload, len);
+    trace_qca6584_htc_t2h(eid, len, ldl_le_p(msg + HTC_HDR_LEN));
+    qca6584_t2h_push(s, msg, HTC_HDR_LEN + len,
+                     ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE));
+}
+
+/* -- target memory --------------------------------------------------------- */
+
+static uint32_t *qca6584_mem_word(QCA6584State *s, uint32_t addr, bool create)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->mem_used; i++) {
+        if (s->mem_addr[i] == addr) {
+            return &s->mem_val[i];
+        }
+    }
+    if (!create) {
+        return NULL;
+    }
+    if (s->mem_used == QCA_MEM_WORDS) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: target memory model full, "
+                      "write to 0x%08x dropped\n", addr);
+        return NULL;
+    }
+    s->mem_addr[s->mem_used] = addr;
+    s->mem_val[s->mem_used] = 0;
+    return &s->mem_val[s->mem_used++];
+}
+
+static uint32_t qca6584_mem_read32(QCA6584State *s, uint32_t addr)
+{
+    uint32_t *word;
+
+    if (addr >= QCA_BOARD_ADDR && addr - QCA_BOARD_ADDR <= QCA_BOARD_SIZE - 4) {
+        return ldl_le_p(s->board + addr - QCA_BOARD_ADDR);
+    }
+    if (addr == HI_BOARD_DATA) {
+        return QCA_BOARD_ADDR;      /* where the board data goes */
+    }
+    word = qca6584_mem_word(s, addr, false);
+    return word ? *word : 0;
+}
+
+static void qca6584_mem_write32(QCA6584State *s, uint32_t addr, uint32_t val)
+{
+    uint32_t *word;
+
+    if (addr >= QCA_BOARD_ADDR && addr - QCA_BOARD_ADDR <= QCA_BOARD_SIZE - 4) {
+        stl_le_p(s->board + addr - QCA_BOARD_ADDR, val);
+        return;
+    }
+    word = qca6584_mem_word(s, addr, true);
+    if (word) {
+        *word = val;
+    }
+}
+
+/* -- BMI ------------------------------------------------------------------- */
+
+static void qca6584_htc_ready(QCA6584State *s);
+
+/*
+ * Length of the BMI command at the start of h2t, 0 if it is not complete
+ * yet, -1 if it is malformed.
+ */
+static int qca6584_bmi_cmd_len(QCA6584State *s)
+{
+    uint32_t id, need;
+
+    if (s->h2t_len < 4) {
+        return 0;
+    }
+    id = ldl_le_p(s->h2t);
+    switch (id) {
+    case BMI_DONE:
+    case BMI_GET_TARGET_INFO:
+        need = 4;
+        break;
+    case BMI_SET_APP_START:
+    case BMI_READ_SOC_REGISTER:
+    case BMI_LZ_STREAM_START:
+        need = 8;
+        break;
+    case BMI_READ_MEMORY:
+    case BMI_EXECUTE:
+    case BMI_WRITE_SOC_REGISTER:
+        need = 12;
+        break;
+    case BMI_WRITE_MEMORY:
+        if (s->h2t_len < 12) {
+            return 0;
+        }
+        need = ldl_le_p(s->h2t + 8);
+        if (need > BMI_MAX_DATA) {
+            return -1;
+        }
+        need += 12;
+        break;
+    case BMI_LZ_DATA:
+        if (s->h2t_len < 8) {
+            return 0;
+        }
+        need = ldl_le_p(s->h2t + 4);
+        if (need > BMI_MAX_DATA) {
+            return -1;
+        }
+        need += 8;
+        break;
+    default:
+        return -1;
+    }
+    return s->h2t_len >= need ? need : 0;
+}
+
+static void qca6584_bmi_command(QCA6584State *s)
+{
+    uint32_t id = ldl_le_p(s->h2t);
+    uint32_t a1 = s->h2t_len >= 8 ? ldl_le_p(s->h2t + 4) : 0;
+    uint32_t a2 = s->h2t_len >= 12 ? ldl_le_p(s->h2t + 8) : 0;
+    uint8_t buf[BMI_MAX_READ];
+    uint32_t i, n;
+
+    trace_qca6584_bmi(id, a1, a2);
+    switch (id) {
+    case BMI_DONE:
+        s->mode = QCA_MODE_HTC;
+        qca6584_htc_ready(s);
+        break;
+    case BMI_GET_TARGET_INFO:
+        stl_le_p(buf, 12);                  /* length of this answer */
+        stl_le_p(buf + 4, BMI_TARGET_VERSION);
+        stl_le_p(buf + 8, BMI_TARGET_TYPE);
+        qca6584_bmi_respond(s, buf, 12);
+        break;
+    case BMI_READ_MEMORY:
+        if (a2 > BMI_MAX_READ) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: BMI read of %u bytes "
+                          "(at most %u)\n", a2, BMI_MAX_READ);
+            a2 = BMI_MAX_READ;
+        }
+        for (i = 0; i < a2; i += 4) {
+            uint32_t w = qca6584_mem_read32(s, a1 + i);
+
+            for (n = 0; n < 4 && i + n < a2; n++) {
+                buf[i + n] = w >> (8 * n);
+            }
+        }
+        qca6584_bmi_respond(s, buf, a2);
+        break;
+    case BMI_WRITE_MEMORY:
+        for (i = 0; i + 4 <= a2; i += 4) {
+            qca6584_mem_write32(s, a1 + i, ldl_le_p(s->h2t + 12 + i));
+        }
+        break;
+    case BMI_EXECUTE:
+        /* the OTP program: "no board id", success */
+        stl_le_p(buf, 0);
+        qca6584_bmi_respond(s, buf, 4);
+        break;
+    case BMI_READ_SOC_REGISTER:
+        stl_le_p(buf, qca6584_mem_read32(s, a1));
+        qca6584_bmi_respond(s, buf, 4);
+        break;
+    case BMI_WRITE_SOC_REGISTER:
+        qca6584_mem_write32(s, a1, a2);
+        break;
+    case BMI_SET_APP_START:
+    case BMI_LZ_STREAM_START:
+    case BMI_LZ_DATA:
+        break;                          /* firmware image: not executed */
+    }
+}
+
+static void qca6584_bmi_receive(QCA6584State *s)
+{
+    int len;
+
+    while ((len = qca6584_bmi_cmd_len(s)) != 0) {
+        if (len < 0) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: bad BMI command 0x%x, "
+                          "%u bytes dropped\n", ldl_le_p(s->h2t), s->h2t_len);
+            s->h2t_len = 0;
+            return;
+        }
+        qca6584_bmi_command(s);
+        memmove(s->h2t, s->h2t + len, s->h2t_len - len);
+        s->h2t_len -= len;
+    }
+}
+
+/* -- HTC, WMI, HTT --------------------------------------------------------- */
+
+static void qca6584_htc_ready(QCA6584State *s)
+{
+    uint8_t ready[8];
+
+    stw_le_p(ready, HTC_MSG_READY);
+    stw_le_p(ready + 2, HTC_CREDITS);
+    stw_le_p(ready + 4, HTC_CREDIT_SIZE);
+    ready[6] = 3;                       /* endpoints: control, HTT, WMI */
+    ready[7] = 0;
+    s->htc_seq = 0;
+    qca6584_htc_send(s, HTC_EP_CONTROL, 0, 0, ready, sizeof(ready));
+}
+
+/* Give back the credits a message to @eid used: a trailer-only message */
+static void qca6584_htc_return_credits(QCA6584State *s, uint8_t eid,
+                                       uint32_t len)
+{
+    /* record header (id, length, 2 pad), then one credit report */
+    uint8_t trailer[8] = {
+        HTC_RECORD_CREDITS, 4, 0, 0,
+        eid, DIV_ROUND_UP(HTC_HDR_LEN + len, HTC_CREDIT_SIZE), 0, 0,
+    };
+
+    qca6584_htc_send(s, HTC_EP_CONTROL, HTC_FLAG_TRAILER, sizeof(trailer),
+                     trailer, sizeof(trailer));
+}
+
+static void qca6584_wmi_event(QCA6584State *s, uint32_t id,
+                              const uint8_t *tlvs, uint32_t len)
+{
+    uint8_t ev[4 + HTC_MAX_MSG - 4];
+
+    assert(len <= sizeof(ev) - 4);
+    stl_le_p(ev, id);
+    memcpy(ev + 4, tlvs, len);
+    trace_qca6584_wmi_event(id, len);
+    qca6584_htc_send(s, s->wmi_eid, 0, 0, ev, 4 + len);
+}
+
+/* Append a TLV header (len first, then tag) at @p; returns the value */
+static uint8_t *qca6584_tlv(uint8_t **p, uint16_t tag, uint16_t len)
+{
+    uint8_t *value = *p + 4;
+
+    stw_le_p(*p, len);
+    stw_le_p(*p + 2, tag);
+    memset(value, 0, len);
+    *p = value + len;
+    return value;
+}
+
+static void qca6584_put_abi(uint8_t *p)
+{
+    stl_le_p(p, WMI_ABI_VER0);
+    stl_le_p(p + 4, WMI_ABI_VER1);
+    stl_le_p(p + 8, WMI_ABI_NS0);
+    stl_le_p(p + 12, WMI_ABI_NS1);
+}
+
+static void qca6584_wmi_service_ready(QCA6584State *s)
+{
+    uint8_t buf[256], *p = buf, *v;
+
+    v = qca6584_tlv(&p, WMI_TAG_SERVICE_READY, 104);
+    stl_le_p(v, 0x00000001);            /* fw_build_vers */
+    qca6584_put_abi(v + 4);
+    stl_le_p(v + 28, WMI_PHY_11A_11G);  /* phy_capability: 2.4 + 5 GHz */
+    stl_le_p(v + 36, 2);                /* num_rf_chains */
+    stl_le_p(v + 56, 30);               /* hw_max_tx_power, dBm */
+    stl_le_p(v + 76, 64);               /* max_num_scan_chans */
+    v = qca6584_tlv(&p, WMI_TAG_HAL_REG_CAPS, 36);
+    stl_le_p(v, 0);                     /* eeprom_rd: default (US) */
+    stl_le_p(v + 20, 2412);             /* low/high 2 GHz, 5 GHz channels */
+    stl_le_p(v + 24, 2484);
+    stl_le_p(v + 28, 4900);
+    stl_le_p(v + 32, 5935);
+    qca6584_tlv(&p, WMI_TAG_ARRAY_UINT32, 16);  /* services: none */
+    qca6584_tlv(&p, WMI_TAG_ARRAY_STRUCT, 0);   /* memory requests: none */
+    qca6584_wmi_event(s, WMI_EV_SERVICE_READY, buf, p - buf);
+}
+
+static void qca6584_wmi_ready(QCA6584State *s)
+{
+    uint8_t buf[64], *p = buf, *v;
+
+    v = qca6584_tlv(&p, WMI_TAG_READY, 36);
+    qca6584_put_abi(v);
+    memcpy(v + 24, s->mac.a, 6);
+    qca6584_wmi_event(s, WMI_EV_READY, buf, p - buf);
+}
+
+static void qca6584_htc_control(QCA6584State *s, const uint8_t *msg,
+                                uint32_t len)
+{
+    uint16_t id = len >= 2 ? lduw_le_p(msg) : 0;
+    uint8_t resp[8];
+
+    switch (id) {
+    case HTC_MSG_CONNECT: {
+        uint16_t svc = len >= 4 ? lduw_le_p(msg + 2) : 0;
+        uint8_t eid = svc == HTC_SVC_HTT_DATA ? HTC_EP_HTT :
+                      svc == HTC_SVC_WMI_CONTROL ? HTC_EP_WMI : 0;
+
+        stw_le_p(resp, HTC_MSG_CONNECT_RESP);
+        stw_le_p(resp + 2, svc);
+        resp[4] = eid ? 0 : 1;          /* status: 1 = not found */
+        resp[5] = eid;
+        stw_le_p(resp + 6, HTC_MAX_MSG);
+        if (eid == HTC_EP_WMI) {
+            s->wmi_eid = eid;
+        } else if (eid == HTC_EP_HTT) {
+            s->htt_eid = eid;
+        }
+        trace_qca6584_htc_connect(svc, eid);
+        qca6584_htc_send(s, HTC_EP_CONTROL, 0, 0, resp, sizeof(resp));
+        break;
+    }
+    case HTC_MSG_SETUP_COMPLETE:
+        qca6584_wmi_service_ready(s);
+        break;
+    default:
+        qemu_log_mask(LOG_UNIMP, "qca6584: HTC control message %u\n", id);
+        break;
+    }
+}
+
+static void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg,
+                                uint32_t len)
+{
+    uint32_t id = len >= 4 ? ldl_le_p(msg) & 0xffffff : 0;
+    uint8_t done[4];
+
+    trace_qca6584_wmi_cmd(id, len);
+    qca6584_htc_return_credits(s, s->wmi_eid, len);
+    switch (id) {
+    case WMI_CMD_INIT:
+        qca6584_wmi_ready(s);
+        break;
+    case WMI_CMD_PDEV_SUSPEND:
+        stw_le_p(done, HTC_MSG_SUSPEND_DONE);
+        stw_le_p(done + 2, 0);
+        qca6584_htc_send(s, HTC_EP_CONTROL, 0, 0, done, sizeof(done));
+        break;
+    default:
+        break;                          /* the credits are all it needs */
+    }
+}
+
+static void qca6584_htt_message(QCA6584State *s, const uint8_t *msg,
+                                uint32_t len)
+{
+    uint8_t conf[4] = {
+        HTT_T2H_VERSION_CONF, HTT_VERSION_MINOR, HTT_VERSION_MAJOR, 0
+    };
+
+    trace_qca6584_htt(len ? msg[0] : 0xff, len);
+    if (len && msg[0] == HTT_H2T_VERSION_REQ) {
+        qca6584_htc_send(s, s->htt_eid, 0, 0, conf, sizeof(conf));
+    }
+}
+
+/* One complete host-to-target HTC message */
+static void qca6584_htc_message(QCA6584State *s, const uint8_t *msg,
+                                uint32_t len)
+{
+    uint8_t eid = msg[0];
+    const uint8_t *payload = msg + HTC_HDR_LEN;
+    uint32_t plen = len - HTC_HDR_LEN;
+
+    trace_qca6584_htc_h2t(eid, plen, plen >= 4 ? ldl_le_p(payload) : 0);
+    if (eid == HTC_EP_CONTROL) {
+        qca6584_htc_control(s, payload, plen);
+    } else if (eid == s->wmi_eid) {
+        qca6584_wmi_command(s, payload, plen);
+    } else if (eid == s->htt_eid) {
+        qca6584_htt_message(s, payload, plen);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message to endpoint %u, "
+                      "which is not connected\n", eid);
+    }
+}
+
+static void qca6584_htc_receive(QCA6584State *s)
+{
+    while (s->h2t_len >= HTC_HDR_LEN) {
+        uint32_t len = HTC_HDR_LEN + lduw_le_p(s->h2t + 2);
+
+        if (len > H2T_BUF_SIZE) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message of %u bytes "
+                          "dropped\n", len);
+            s->h2t_len = 0;
+            return;
+        }
+        if (s->h2t_len < len) {
+            return;                     /* the rest comes in the next CMD53 */
+        }
+        qca6584_htc_message(s, s->h2t, len);
+        memmove(s->h2t, s->h2t + len, s->h2t_len - len);
+        s->h2t_len -= len;
+    }
+}
+
+/* -- SDIO function 1 ------------------------------------------------------- */
+
+static bool qca6584_is_mbox(uint32_t addr)
+{
+    return (addr >= MBOX0_BASE && addr < MBOX0_END) ||
+           (addr >= MBOX0_EXT0_BASE && addr < MBOX0_EXT0_END) ||
+           (addr >= MBOX0_EXT1_BASE && addr < MBOX0_EXT1_END);
+}
+
+static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
+{
+    QCA6584State *s = QCA6584(card);
+
+    if (qca6584_is_mbox(addr)) {
+        return qca6584_t2h_pop(s);
+    }
+    switch (addr) {
+    case REG_HOST_INT_STATUS:
+        return qca6584_host_int_status(s);
+    case REG_RX_LOOKAHEAD_VALID:
+        return s->t2h_len ? 1 : 0;
+    case REG_RX_LOOKAHEAD0 ... REG_RX_LOOKAHEAD0 + 3:
+        return qca6584_t2h_peek(s, addr - REG_RX_LOOKAHEAD0);
+    case REG_INT_STATUS_EN ... REG_CNTR_INT_STATUS_EN:
+        return s->irq_en[addr - REG_INT_STATUS_EN];
+    case REG_BMI_CREDIT:
+        return s->mode == QCA_MODE_BMI ? 1 : 0;
+    case REG_CHIP_CONTROL ... REG_CHIP_CONTROL + 3:
+        return extract32(s->chip_control, 8 * (addr - REG_CHIP_CONTROL), 8);
+    case REG_WINDOW_DATA ... REG_WINDOW_DATA + 3:
+        return extract32(s->window_data, 8 * (addr - REG_WINDOW_DATA), 8);
+    case REG_WINDOW_WRITE_ADDR ... REG_WINDOW_READ_ADDR + 3:
+        return s->window_addr[addr - REG_WINDOW_WRITE_ADDR];
+    default:
+        return 0;       /* other status and counter bytes: nothing pending */
+    }
+}
+
+static void qca6584_write(SDIOCard *card, unsigned fn, uint32_t addr,
+                          uint8_t value)
+{
+    QCA6584State *s = QCA6584(card);
+
+    if (qca6584_is_mbox(addr)) {
+        if (s->h2t_len == H2T_BUF_SIZE) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: host-to-target message "
+                          "longer than %u bytes, dropped\n", H2T_BUF_SIZE);
+            s->h2t_len = 0;
+        }
+        s->h2t[s->h2t_len++] = value;
+        return;
+    }
+    switch (addr) {
+    case REG_INT_STATUS_EN ... REG_CNTR_INT_STATUS_EN:
+        s->irq_en[addr - REG_INT_STATUS_EN] = value;
+        qca6584_update_irq(s);
+        break;
+    case REG_CHIP_CONTROL ... REG_CHIP_CONTROL + 3:
+        s->chip_control = deposit32(s->chip_control,
+                                    8 * (addr - REG_CHIP_CONTROL), 8, value);
+        s->rtc_on = true;               /* any access wakes the target */
+        break;
+    case REG_WINDOW_DATA ... REG_WINDOW_DATA + 3:
+        s->window_data = deposit32(s->window_data,
+                                   8 * (addr - REG_WINDOW_DATA), 8, value);
+        break;
+    case REG_WINDOW_WRITE_ADDR ... REG_WINDOW_READ_ADDR + 3:
+        s->window_addr[addr - REG_WINDOW_WRITE_ADDR] = value;
+        /* the most significant byte, written last, starts the access */
+        if (addr == REG_WINDOW_WRITE_ADDR + 3) {
+            qca6584_mem_write32(s, ldl_le_p(s->window_addr), s->window_data);
+        } else if (addr == REG_WINDOW_READ_ADDR + 3) {
+            s->window_data = qca6584_mem_read32(s, ldl_le_p(s->window_addr +
+                                                             4));
+        }
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: write 0x%02x to read-only "
+                      "or unmodelled register 0x%05x\n", value, addr);
+        break;
+    }
+}
+
+static void qca6584_transfer_done(SDIOCard *card, unsigned fn, uint32_t addr,
+                                  uint32_t len, bool write)
+{
+    QCA6584State *s = QCA6584(card);
+
+    if (!write || !qca6584_is_mbox(addr)) {
+        return;
+    }
+    if (s->mode == QCA_MODE_BMI) {
+        qca6584_bmi_receive(s);
+    } else {
+        qca6584_htc_receive(s);
+    }
+}
+
+static uint8_t qca6584_vendor_read(SDIOCard *card, uint32_t addr)
+{
+    QCA6584State *s = QCA6584(card);
+
+    if (addr == FN0_RTC_STATE) {
+        return s->rtc_on ? 1 : 0;
+    }
+    if (addr >= 0xf0 && addr <= 0xff) {
+        return card->vendor_cccr[addr - 0xf0];
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "qca6584: function 0 read of 0x%05x\n",
+                  addr);
+    return 0;
+}
+
+static void qca6584_vendor_write(SDIOCard *card, uint32_t addr, uint8_t value)
+{
+    if (addr >= 0xf0 && addr <= 0xff) {
+        card->vendor_cccr[addr - 0xf0] = value;
+        return;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "qca6584: function 0 write 0x%02x to "
+                  "0x%05x\n", value, addr);
+}
+
+/* Power-up or SDIO reset: the chip is back in its boot loader */
+static void qca6584_io_reset(SDIOCard *card)
+{
+    QCA6584State *s = QCA6584(card);
+
+    trace_qca6584_reset();
+    s->mode = QCA_MODE_BMI;
+    s->h2t_len = 0;
+    s->t2h_head = 0;
+    s->t2h_len = 0;
+    memset(s->irq_en, 0, sizeof(s->irq_en));
+    s->chip_control = 0;
+    s->window_data = 0;
+    memset(s->window_addr, 0, sizeof(s->window_addr));
+    s->rtc_on = false;
+    memset(s->board, 0, sizeof(s->board));
+    s->mem_used = 0;
+    s->htc_seq = 0;
+    s->wmi_eid = 0xff;
+    s->htt_eid = 0xff;
+}
+
+/* -- QOM ------------------------------------------------------------------- */
+
+static void qca6584_instance_init(Object *obj)
+{
+    SDIOCard *card = SDIO_CARD(obj);
+
+    card->num_funcs = 1;
+    card->func_size = QCA_FUNC_SIZE;
+    card->cis = qca6584_cis;
+    card->cis_len = sizeof(qca6584_cis);
+    card->func_cis[0] = SDIO_CIS_BASE;
+    card->func_cis[1] = QCA_FUNC1_CIS;
+}
+
+static DeviceRealize qca6584_parent_realize;
+
+static void qca6584_realize(DeviceState *dev, Error **errp)
+{
+    QCA6584State *s = QCA6584(dev);
+
+    qemu_macaddr_default_if_unset(&s->mac);
+    qca6584_parent_realize(dev, errp);
+}
+
+static const VMStateDescription vmstate_qca6584 = {
+    .name = TYPE_QCA6584,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_STRUCT(parent_obj, QCA6584State, 1, vmstate_sdio_card,
+                       SDIOCard),
+        VMSTATE_UINT32(mode, QCA6584State),
+        VMSTATE_UINT8_ARRAY(h2t, QCA6584State, H2T_BUF_SIZE),
+        VMSTATE_UINT32(h2t_len, QCA6584State),
+        VMSTATE_UINT8_ARRAY(t2h, QCA6584State, T2H_FIFO_SIZE),
+        VMSTATE_UINT32(t2h_head, QCA6584State),
+        VMSTATE_UINT32(t2h_len, QCA6584State),
+        VMSTATE_UINT8_ARRAY(irq_en, QCA6584State, 4),
+        VMSTATE_UINT32(chip_control, QCA6584State),
+        VMSTATE_UINT32(window_data, QCA6584State),
+        VMSTATE_UINT8_ARRAY(window_addr, QCA6584State, 8),
+        VMSTATE_BOOL(rtc_on, QCA6584State),
+        VMSTATE_UINT8_ARRAY(board, QCA6584State, QCA_BOARD_SIZE),
+        VMSTATE_UINT32_ARRAY(mem_addr, QCA6584State, QCA_MEM_WORDS),
+        VMSTATE_UINT32_ARRAY(mem_val, QCA6584State, QCA_MEM_WORDS),
+        VMSTATE_UINT32(mem_used, QCA6584State),
+        VMSTATE_UINT8(htc_seq, QCA6584State),
+        VMSTATE_UINT8(wmi_eid, QCA6584State),
+        VMSTATE_UINT8(htt_eid, QCA6584State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static Property qca6584_properties[] = {
+    DEFINE_PROP_MACADDR("mac", QCA6584State, mac),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void qca6584_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    SDIOCardClass *sc = SDIO_CARD_CLASS(klass);
+
+    dc->desc = "Qualcomm QCA6584 Wi-Fi (ath10k SDIO)";
+    device_class_set_parent_realize(dc, qca6584_realize,
+                                    &qca6584_parent_realize);
+    dc->vmsd = &vmstate_qca6584;
+    device_class_set_props(dc, qca6584_properties);
+    sc->read = qca6584_read;
+    sc->write = qca6584_write;
+    sc->transfer_done = qca6584_transfer_done;
+    sc->vendor_read = qca6584_vendor_read;
+    sc->vendor_write = qca6584_vendor_write;
+    sc->io_reset = qca6584_io_reset;
+}
+
+static const TypeInfo qca6584_info = {
+    .name = TYPE_QCA6584,
+    .parent = TYPE_SDIO_CARD,
+    .instance_size = sizeof(QCA6584State),
+    .instance_init = qca6584_instance_init,
+    .class_init = qca6584_class_init,
+};
+
+static void qca6584_register_types(void)
+{
+    type_register_static(&qca6584_info);
+}
+
+type_init(qca6584_register_types)
