@@ -207,6 +207,36 @@ class Board:
     def qom_set(self, path, prop, value):
         return self.qmp('qom-set', path=path, property=prop, value=value)
 
+    def save_state(self, path, timeout=60):
+        """Stop the board and migrate its whole state into file `path`."""
+        self.qmp('stop')
+        self.qmp('migrate', uri='exec:cat > ' + path)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            info = self.qmp('query-migrate')
+            if info.get('status') == 'completed':
+                return
+            if info.get('status') in ('failed', 'cancelled'):
+                raise TestFailure('migration %s: %s' % (info['status'], info))
+            time.sleep(0.2)
+        raise TestFailure('migration did not complete')
+
+    @classmethod
+    def restore(cls, name, path, timeout=60, **board_args):
+        """A new board (a new QEMU) loaded from a save_state() file, still
+        stopped: `qmp('cont')` runs it."""
+        args = tuple(board_args.pop('qemu_args', ()))
+        board = cls(name, qemu_args=args + ('-incoming', 'exec:cat ' + path,
+                                            '-S'), **board_args)
+        board.launch()
+        end = time.monotonic() + timeout
+        while board.qmp('query-status')['status'] == 'inmigrate':
+            if time.monotonic() > end:
+                board.shutdown()
+                raise TestFailure('restore from %s did not finish' % path)
+            time.sleep(0.2)
+        return board
+
     def screen(self, name):
         """Screendump the board's display into the log directory as
         NAME.ppm and return it as a Screen."""

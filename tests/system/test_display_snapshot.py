@@ -11,36 +11,16 @@ BOARD = {}
 STATE = os.path.join(BUILD, 'test-logs', 'display-snapshot.state')
 
 
-def wait_migration(board, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        status = board.qmp('query-migrate').get('status')
-        if status == 'completed':
-            return
-        if status in ('failed', 'cancelled'):
-            raise lablib.TestFailure('migration %s: %s'
-                                     % (status, board.qmp('query-migrate')))
-        time.sleep(0.2)
-    raise lablib.TestFailure('migration did not complete')
-
-
 def test_restore_mid_drawing_shows_the_same_image(board):
     board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
     board.write('fb-pattern frames 30 > /dev/null &\n')
     time.sleep(3)                       # well inside the drawing loop
     board.qmp('stop')
     before = board.screen('snapshot-source').data
-    board.qmp('migrate', uri='exec:cat > ' + STATE)
-    wait_migration(board)
+    board.save_state(STATE)
 
-    dest = lablib.Board('test_display_snapshot-restored',
-                        qemu_args=('-incoming', 'exec:cat ' + STATE, '-S'))
-    dest.launch()
+    dest = lablib.Board.restore('test_display_snapshot-restored', STATE)
     try:
-        end = time.monotonic() + 60
-        while dest.qmp('query-status')['status'] == 'inmigrate':
-            expect(time.monotonic() < end, 'restore did not finish')
-            time.sleep(0.2)
         after = dest.screen('snapshot-restored').data
         expect(after == before, 'the restored display differs '
                '(build/test-logs/snapshot-*.ppm)')
