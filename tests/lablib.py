@@ -8,8 +8,10 @@ console and match what the kernel and the programs print.
 
 import os
 import re
+import queue
 import socket
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -83,6 +85,26 @@ class Board:
         self.vm.launch()
         self.sock = self.vm.console_socket
         self._log = open(self.console_log, 'w', encoding='utf-8')
+        # The console is read all the time, not only while a test waits
+        # for it: QEMU's UART writes the socket byte by byte, holding the
+        # big QEMU lock, and blocks once a few hundred unread bytes fill
+        # the socket; a QMP command sent then would never be answered.
+        self._chunks = queue.Queue()
+        self.sock.settimeout(0.5)
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        """Console reader thread: socket -> self._chunks (b'' at EOF)."""
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:             # closed by shutdown()
+                data = b''
+            self._chunks.put(data)
+            if not data:
+                return
 
     def boot(self, timeout=60):
         """Launch, wait for the guest's ready marker and for the shell to
@@ -131,12 +153,12 @@ class Board:
     def _read(self, timeout):
         """Append the next chunk the console sends, waiting at most
         `timeout` seconds for it."""
-        self.sock.settimeout(max(timeout, 0.01))
         try:
-            data = self.sock.recv(65536)
-        except socket.timeout:
+            data = self._chunks.get(timeout=max(timeout, 0.01))
+        except queue.Empty:
             return
         if not data:
+            self._chunks.put(data)      # (EOF stays EOF for the next read)
             if not self.vm.is_running():
                 raise TestFailure('QEMU exited (code %s)\n%s'
                                   % (self.vm.exitcode(), self.tail()))

@@ -582,7 +582,6 @@ static void sdio_card_reset(DeviceState *dev)
 {
     SDIOCard *card = SDIO_CARD(dev);
 
-    card->irq_level = false;
     sdio_card_io_reset(card);
 }
 

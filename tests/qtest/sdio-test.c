@@ -1,0 +1,952 @@
+/*
+ * QTest for the SDIO card layer (hw/sd/sdio-card.c) and the QCA6584 Wi-Fi
+ * model (hw/net/qca6584.c), the card soldered on the imx7d-custom board's
+ * uSDHC2. The card is driven as a host driver drives it: through the
+ * uSDHC's registers (QEMU's model, hw/sd/sdhci.c usdhc_*), with programmed
+ * I/O through the buffer data port, no DMA.
+ *
+ * With the qtest accelerator no vCPU runs and the controller model does a
+ * command and its data blocks synchronously: a status bit a driver would
+ * wait for is already set when the register access that starts the work
+ * returns, so the helpers assert it instead of polling (a hang shows up as
+ * a failed assertion, not as a stuck test).
+ *
+ * Copyright (c) 2026 The imx7d kernel lab authors
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ * See the COPYING file in the top-level directory.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "qapi/qmp/qdict.h"
+
+#define USDHC2_BASE         0x30b50000
+#define USDHC2_IRQ          23          /* GIC SPI, an a7mpcore GPIO input */
+#define A7MPCORE_PATH       "/machine/soc/a7mpcore"
+
+/*
+ * Host controller registers, SDHCI names (hw/sd/sdhci-internal.h). The
+ * uSDHC variant differs in two ways that matter here: the transfer mode
+ * lives in MIX_CTRL (0x48), and a 32-bit write of the command to 0x0C ORs
+ * MIX_CTRL's transfer mode in and issues the command, as Linux's
+ * sdhci-esdhc-imx does it.
+ */
+#define SDHC_BLKSIZE        0x04        /* 31:16 block count, 11:0 size */
+#define SDHC_ARGUMENT       0x08
+#define SDHC_XFERTYP        0x0c        /* 31:16 command register */
+#define SDHC_RSPREG0        0x10
+#define SDHC_BDATA          0x20        /* buffer data port */
+#define SDHC_PRNSTS         0x24
+#define SDHC_CLKCON         0x2c        /* 31:24 software reset */
+#define SDHC_NORINTSTS      0x30        /* 31:16 error status */
+#define SDHC_NORINTSTSEN    0x34        /* 31:16 error status enable */
+#define SDHC_NORINTSIGEN    0x38        /* 31:16 error signal enable */
+#define USDHC_MIX_CTRL      0x48        /* the transfer mode */
+
+/* Command register (bits 31:16 of XFERTYP) */
+#define CMD_RSP_NONE        0x00
+#define CMD_RSP_48          0x02
+#define CMD_RSP_48_BUSY     0x03
+#define CMD_CRC_CHECK       0x08
+#define CMD_INDEX_CHECK     0x10
+#define CMD_DATA_PRESENT    0x20
+#define CMD_R1              (CMD_RSP_48 | CMD_CRC_CHECK | CMD_INDEX_CHECK)
+#define CMD_R1B             (CMD_RSP_48_BUSY | CMD_CRC_CHECK | \
+                             CMD_INDEX_CHECK)
+#define CMD_R4              CMD_RSP_48  /* no CRC, no index: like R3 */
+#define CMD_R5              CMD_R1
+#define CMD_R6              CMD_R1
+
+/* Transfer mode (MIX_CTRL) */
+#define TRN_BLK_CNT_EN      0x0002
+#define TRN_READ            0x0010
+#define TRN_MULTI           0x0020
+
+/* PRNSTS */
+#define PRS_CMD_INHIBIT     0x00000001
+#define PRS_DATA_INHIBIT    0x00000002
+#define PRS_BWEN            0x00000400  /* buffer write enable */
+#define PRS_BREN            0x00000800  /* buffer read enable */
+#define PRS_CARD_PRESENT    0x00010000
+
+/* CLKCON */
+#define CLK_INT_EN          0x0001
+#define CLK_SDCLK_EN        0x0004
+#define CLK_RESET_ALL       (1u << 24)
+
+/* NORINTSTS, its enable and signal enable; error bits in 31:16 */
+#define NIS_CMDCMP          0x0001
+#define NIS_TRSCMP          0x0002
+#define NIS_WBUFRDY         0x0010
+#define NIS_RBUFRDY         0x0020
+#define NIS_CARDINT         0x0100
+#define NIS_ERR             0x8000
+#define EIS_CMDTIMEOUT      (0x0001u << 16)
+#define EIS_ALL             0xffff0000u
+#define NIS_ENABLES         (NIS_CMDCMP | NIS_TRSCMP | NIS_WBUFRDY | \
+                             NIS_RBUFRDY)
+
+/* The card: what sdio-card.c and qca6584.c answer */
+#define SDIO_OCR            0x00ff8000
+#define SDIO_R4             0x90ff8000  /* ready, 1 function, no memory */
+#define SDIO_RCA            0x0001
+
+#define ARG_WRITE           (1u << 31)
+#define ARG_FN(fn)          ((uint32_t)(fn) << 28)
+#define ARG_RAW             (1u << 27)  /* CMD52: read after write */
+#define ARG_BLOCK           (1u << 27)  /* CMD53: block mode */
+#define ARG_INC             (1u << 26)  /* CMD53: incrementing address */
+#define ARG_ADDR(addr)      ((uint32_t)(addr) << 9)
+
+/* R5 flags, bits 15:8 of the response register; data in 7:0 */
+#define R5_OUT_OF_RANGE     0x01
+#define R5_FUNCTION_NUMBER  0x02
+#define R5_ERROR            0x08
+#define R5_STATE_CMD        0x10
+#define R5_STATE_TRN        0x20
+
+/* Function 0: CCCR, FBR 1, CIS */
+#define CCCR_REVISION       0x00
+#define CCCR_SD_REVISION    0x01
+#define CCCR_IOE            0x02
+#define CCCR_IOR            0x03
+#define CCCR_IEN            0x04
+#define CCCR_INT_PENDING    0x05
+#define CCCR_ABORT          0x06
+#define CCCR_CAPS           0x08
+#define CCCR_CIS_PTR        0x09
+#define CCCR_BLKSIZE        0x10
+#define CCCR_SPEED          0x13
+#define CCCR_ABORT_RES      0x08
+#define FBR1_CIS_PTR        0x109
+#define FBR1_BLKSIZE        0x110
+
+#define CISTPL_MANFID       0x20
+#define CISTPL_FUNCID       0x21
+#define CISTPL_FUNCE        0x22
+#define CISTPL_END          0xff
+
+/* QCA6584 function 1 */
+#define QCA_HOST_INT_STATUS 0x800
+#define QCA_INT_STATUS_EN   0x828       /* 0x828-0x82b: four enables */
+#define QCA_CHIP_CONTROL    0x868
+#define QCA_WINDOW_DATA     0x874
+#define QCA_WINDOW_WR_ADDR  0x878
+#define QCA_WINDOW_RD_ADDR  0x87c
+#define QCA_MBOX0           0x1000
+#define QCA_FUNC_SIZE       0x20000
+#define QCA_BLOCK_SIZE      256
+
+#define BMI_READ_MEMORY     2
+#define BMI_WRITE_MEMORY    3
+#define BMI_GET_TARGET_INFO 8
+#define BMI_MAX_READ        256
+#define QCA_BOARD_ADDR      0x00434000  /* board data: real storage */
+
+/* -- host controller ------------------------------------------------------ */
+
+static uint32_t sdhc_read(QTestState *qts, uint32_t offset)
+{
+    return qtest_readl(qts, USDHC2_BASE + offset);
+}
+
+static void sdhc_write(QTestState *qts, uint32_t offset, uint32_t value)
+{
+    qtest_writel(qts, USDHC2_BASE + offset, value);
+}
+
+/* Controller reset, SD clock on, command and buffer status enabled */
+static void sdhc_init(QTestState *qts)
+{
+    sdhc_write(qts, SDHC_CLKCON, CLK_RESET_ALL);
+    sdhc_write(qts, SDHC_CLKCON, CLK_INT_EN | CLK_SDCLK_EN);
+    sdhc_write(qts, SDHC_NORINTSTSEN, EIS_ALL | NIS_ENABLES);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & PRS_CARD_PRESENT, ==,
+                    PRS_CARD_PRESENT);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+}
+
+static QTestState *sdio_start(void)
+{
+    QTestState *qts = qtest_init("-machine imx7d-custom");
+
+    sdhc_init(qts);
+    return qts;
+}
+
+/*
+ * Issue command @idx; the controller is idle before. Returns NORINTSTS as
+ * the command left it (the data phase's status included), having cleared
+ * the command complete and error bits.
+ */
+static uint32_t sdhc_command(QTestState *qts, unsigned idx, uint32_t arg,
+                             uint16_t flags, uint16_t mode)
+{
+    uint32_t sts;
+
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) &
+                    (PRS_CMD_INHIBIT | PRS_DATA_INHIBIT), ==, 0);
+    sdhc_write(qts, USDHC_MIX_CTRL, mode);
+    sdhc_write(qts, SDHC_ARGUMENT, arg);
+    sdhc_write(qts, SDHC_XFERTYP, (uint32_t)(idx << 8 | flags) << 16);
+    sts = sdhc_read(qts, SDHC_NORINTSTS);
+    g_assert_cmphex(sts & NIS_CMDCMP, ==, NIS_CMDCMP);
+    sdhc_write(qts, SDHC_NORINTSTS, sts & (EIS_ALL | NIS_ERR | NIS_CMDCMP));
+    return sts;
+}
+
+/* A command that the card answers: its response register */
+static uint32_t sdio_cmd(QTestState *qts, unsigned idx, uint32_t arg,
+                         uint16_t flags, uint16_t mode)
+{
+    uint32_t sts = sdhc_command(qts, idx, arg, flags, mode);
+
+    g_assert_cmphex(sts & (EIS_ALL | NIS_ERR), ==, 0);
+    return sdhc_read(qts, SDHC_RSPREG0);
+}
+
+/* A command that the card does not answer: a command timeout, no data */
+static void sdio_cmd_timeout(QTestState *qts, unsigned idx, uint32_t arg,
+                             uint16_t flags, uint16_t mode)
+{
+    uint32_t sts = sdhc_command(qts, idx, arg, flags, mode);
+
+    g_assert_cmphex(sts & (EIS_ALL | NIS_ERR), ==,
+                    EIS_CMDTIMEOUT | NIS_ERR);
+    g_assert_cmphex(sts & (NIS_WBUFRDY | NIS_RBUFRDY | NIS_TRSCMP), ==, 0);
+    /* cleared by the write of 1s, and no data phase started */
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & PRS_DATA_INHIBIT, ==, 0);
+}
+
+/*
+ * The data phase in PIO: @blkcnt blocks of @blksz bytes from or to @buf
+ * through the buffer data port, 32 bits at a time and the tail of a block
+ * in bytes (the port must be accessed sequentially).
+ */
+static void sdhc_pio(QTestState *qts, bool write, unsigned blksz,
+                     unsigned blkcnt, uint8_t *buf)
+{
+    uint32_t ready = write ? NIS_WBUFRDY : NIS_RBUFRDY;
+    uint32_t enable = write ? PRS_BWEN : PRS_BREN;
+    uint64_t port = USDHC2_BASE + SDHC_BDATA;
+    unsigned b, i;
+
+    for (b = 0; b < blkcnt; b++) {
+        uint8_t *p = buf + b * blksz;
+
+        g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) & ready, ==, ready);
+        g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & enable, ==, enable);
+        sdhc_write(qts, SDHC_NORINTSTS, ready);
+        for (i = 0; i + 4 <= blksz; i += 4) {
+            if (write) {
+                qtest_writel(qts, port, ldl_le_p(p + i));
+            } else {
+                stl_le_p(p + i, qtest_readl(qts, port));
+            }
+        }
+        for (; i < blksz; i++) {
+            if (write) {
+                qtest_writeb(qts, port + (i & 3), p[i]);
+            } else {
+                p[i] = qtest_readb(qts, port + (i & 3));
+            }
+        }
+    }
+    /* transfer complete: the buffer is neither readable nor writable */
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) &
+                    (NIS_TRSCMP | NIS_WBUFRDY | NIS_RBUFRDY | NIS_ERR), ==,
+                    NIS_TRSCMP);
+    sdhc_write(qts, SDHC_NORINTSTS, NIS_TRSCMP);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) &
+                    (PRS_DATA_INHIBIT | PRS_BWEN | PRS_BREN), ==, 0);
+}
+
+/* -- SDIO commands -------------------------------------------------------- */
+
+/* CMD52: the 16-bit R5, flags << 8 | data */
+static uint16_t cmd52(QTestState *qts, bool write, unsigned fn,
+                      uint32_t addr, uint8_t data, bool raw)
+{
+    uint32_t arg = (write ? ARG_WRITE : 0) | ARG_FN(fn) |
+                   (raw ? ARG_RAW : 0) | ARG_ADDR(addr) | data;
+    uint32_t rsp = sdio_cmd(qts, 52, arg, CMD_R5, 0);
+
+    g_assert_cmphex(rsp >> 16, ==, 0);
+    return rsp;
+}
+
+static uint8_t sdio_readb(QTestState *qts, unsigned fn, uint32_t addr)
+{
+    uint16_t r5 = cmd52(qts, false, fn, addr, 0, false);
+
+    g_assert_cmphex(r5 >> 8, ==, R5_STATE_CMD);
+    return r5 & 0xff;
+}
+
+static void sdio_writeb(QTestState *qts, unsigned fn, uint32_t addr,
+                        uint8_t value)
+{
+    g_assert_cmphex(cmd52(qts, true, fn, addr, value, false) >> 8, ==,
+                    R5_STATE_CMD);
+}
+
+/*
+ * CMD53 with argument @mode (ARG_BLOCK, ARG_INC) and @count (bytes or
+ * blocks), and a host data phase of @blkcnt blocks of @blksz bytes; the
+ * host's transfer need not match the argument (malformed commands).
+ * Returns the 16-bit R5.
+ */
+static uint16_t cmd53(QTestState *qts, bool write, unsigned fn,
+                      uint32_t addr, uint32_t mode, unsigned count,
+                      unsigned blksz, unsigned blkcnt, uint8_t *buf)
+{
+    uint32_t arg = (write ? ARG_WRITE : 0) | ARG_FN(fn) | mode |
+                   ARG_ADDR(addr) | (count & 0x1ff);
+    uint16_t trn = TRN_BLK_CNT_EN | (blkcnt > 1 ? TRN_MULTI : 0) |
+                   (write ? 0 : TRN_READ);
+    uint32_t rsp;
+
+    sdhc_write(qts, SDHC_BLKSIZE, blkcnt << 16 | blksz);
+    rsp = sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT, trn);
+    g_assert_cmphex(rsp >> 16, ==, 0);
+    sdhc_pio(qts, write, blksz, blkcnt, buf);
+    return rsp;
+}
+
+/* A byte mode CMD53 of @len bytes (1..512) that the card must accept */
+static void sdio_rw_bytes(QTestState *qts, bool write, unsigned fn,
+                          uint32_t addr, bool inc, uint8_t *buf,
+                          unsigned len)
+{
+    uint16_t r5 = cmd53(qts, write, fn, addr, inc ? ARG_INC : 0, len, len, 1,
+                        buf);
+
+    g_assert_cmphex(r5, ==, R5_STATE_TRN << 8);
+}
+
+/* A block mode CMD53 of @blocks blocks of @blksz that the card must accept */
+static void sdio_rw_blocks(QTestState *qts, bool write, unsigned fn,
+                           uint32_t addr, unsigned blksz, unsigned blocks,
+                           uint8_t *buf)
+{
+    uint16_t r5 = cmd53(qts, write, fn, addr, ARG_BLOCK | ARG_INC, blocks,
+                        blksz, blocks, buf);
+
+    g_assert_cmphex(r5, ==, R5_STATE_TRN << 8);
+}
+
+/* Linux's sequence (mmc_attach_sdio): reset, CMD5, CMD3, CMD7 */
+static void sdio_enumerate(QTestState *qts)
+{
+    cmd52(qts, true, 0, CCCR_ABORT, CCCR_ABORT_RES, false);
+    sdio_cmd(qts, 0, 0, CMD_RSP_NONE, 0);
+    g_assert_cmphex(sdio_cmd(qts, 5, 0, CMD_R4, 0), ==, SDIO_R4);
+    g_assert_cmphex(sdio_cmd(qts, 5, SDIO_OCR, CMD_R4, 0), ==, SDIO_R4);
+    g_assert_cmphex(sdio_cmd(qts, 3, 0, CMD_R6, 0), ==, SDIO_RCA << 16);
+    g_assert_cmphex(sdio_cmd(qts, 7, SDIO_RCA << 16, CMD_R1B, 0), ==, 0);
+}
+
+static QTestState *sdio_start_enumerated(void)
+{
+    QTestState *qts = sdio_start();
+
+    sdio_enumerate(qts);
+    return qts;
+}
+
+static uint32_t sdio_read24(QTestState *qts, unsigned fn, uint32_t addr)
+{
+    return sdio_readb(qts, fn, addr) | sdio_readb(qts, fn, addr + 1) << 8 |
+           sdio_readb(qts, fn, addr + 2) << 16;
+}
+
+static void sdio_write16(QTestState *qts, unsigned fn, uint32_t addr,
+                         uint16_t value)
+{
+    sdio_writeb(qts, fn, addr, value & 0xff);
+    sdio_writeb(qts, fn, addr + 1, value >> 8);
+}
+
+static uint16_t sdio_read16(QTestState *qts, unsigned fn, uint32_t addr)
+{
+    return sdio_readb(qts, fn, addr) | sdio_readb(qts, fn, addr + 1) << 8;
+}
+
+/* -- CIS ------------------------------------------------------------------ */
+
+typedef struct CISInfo {
+    bool has_manfid;
+    uint16_t vendor;
+    uint16_t device;
+    bool has_funcid;
+    uint8_t funcid;
+    bool has_funce;
+    uint8_t funce_type;
+    uint16_t max_blksize;
+    unsigned tuples;
+} CISInfo;
+
+/* Walk a CIS chain from @addr in function 0 with CMD52, as the MMC core */
+static void cis_walk(QTestState *qts, uint32_t addr, CISInfo *info)
+{
+    memset(info, 0, sizeof(*info));
+    for (;;) {
+        uint8_t code = sdio_readb(qts, 0, addr);
+        uint8_t body[256] = { 0 };
+        unsigned link, i;
+
+        if (code == CISTPL_END) {
+            break;
+        }
+        g_assert_cmpuint(++info->tuples, <, 16);
+        link = sdio_readb(qts, 0, addr + 1);
+        g_assert_cmpuint(link, !=, 0xff);
+        for (i = 0; i < link; i++) {
+            body[i] = sdio_readb(qts, 0, addr + 2 + i);
+        }
+        switch (code) {
+        case CISTPL_MANFID:
+            g_assert_cmpuint(link, ==, 4);
+            info->has_manfid = true;
+            info->vendor = lduw_le_p(body);
+            info->device = lduw_le_p(body + 2);
+            break;
+        case CISTPL_FUNCID:
+            g_assert_cmpuint(link, ==, 2);
+            info->has_funcid = true;
+            info->funcid = body[0];
+            break;
+        case CISTPL_FUNCE:
+            info->has_funce = true;
+            info->funce_type = body[0];
+            if (body[0] == 0) {
+                /* function 0: TPLFE_FN0_BLK_SIZE, TPLFE_MAX_TRAN_SPEED */
+                g_assert_cmpuint(link, ==, 4);
+                info->max_blksize = lduw_le_p(body + 1);
+            } else {
+                /* function 1-7: TPLFE_MAX_BLK_SIZE at 12 (SDIO 16.7.3) */
+                g_assert_cmpuint(link, >=, 14);
+                info->max_blksize = lduw_le_p(body + 12);
+            }
+            break;
+        }
+        addr += 2 + link;
+    }
+}
+
+/* -- BMI, over the mailbox ------------------------------------------------ */
+
+/* A BMI command's header (id, up to two arguments) into @buf; its length */
+static unsigned bmi_cmd(uint8_t *buf, uint32_t id, uint32_t a1, uint32_t a2,
+                        unsigned words)
+{
+    stl_le_p(buf, id);
+    stl_le_p(buf + 4, a1);
+    stl_le_p(buf + 8, a2);
+    return 4 * words;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)ldl_le_p(p);
+}
+
+static uint8_t pattern(unsigned i)
+{
+    return (uint8_t)(i * 13 + (i >> 8) * 7 + 0x5a);
+}
+
+/* -- tests ---------------------------------------------------------------- */
+
+static void test_enumeration(void)
+{
+    QTestState *qts = sdio_start();
+    CISInfo cis;
+    uint16_t r5;
+    uint8_t byte;
+
+    /* the MMC core's sdio_reset(): a CMD52 to the card in its idle state */
+    r5 = cmd52(qts, true, 0, CCCR_ABORT, CCCR_ABORT_RES, false);
+    g_assert_cmphex(r5 >> 8 & (R5_OUT_OF_RANGE | R5_FUNCTION_NUMBER |
+                               R5_ERROR), ==, 0);
+
+    /* CMD0 has no response; CMD8 (memory cards only) gets none */
+    sdio_cmd(qts, 0, 0, CMD_RSP_NONE, 0);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+    sdio_cmd_timeout(qts, 8, 0x1aa, CMD_R1, 0);
+
+    /* no CMD3 (nor CMD7) before CMD5 set a voltage */
+    sdio_cmd_timeout(qts, 3, 0, CMD_R6, 0);
+    g_assert_cmphex(sdio_cmd(qts, 5, 0, CMD_R4, 0), ==, SDIO_R4);
+    sdio_cmd_timeout(qts, 3, 0, CMD_R6, 0);
+    g_assert_cmphex(sdio_cmd(qts, 5, SDIO_OCR, CMD_R4, 0), ==, SDIO_R4);
+    g_assert_cmphex(sdio_cmd(qts, 3, 0, CMD_R6, 0), ==, SDIO_RCA << 16);
+    /* selecting another RCA: no answer, the card stays in standby */
+    sdio_cmd_timeout(qts, 7, 0x1234 << 16, CMD_R1B, 0);
+    g_assert_cmphex(sdio_cmd(qts, 7, SDIO_RCA << 16, CMD_R1B, 0), ==, 0);
+    /* CMD5 is illegal once the card has an address */
+    sdio_cmd_timeout(qts, 5, SDIO_OCR, CMD_R4, 0);
+
+    /* CCCR */
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_REVISION), ==, 0x32);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_SD_REVISION), ==, 0x02);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_CAPS), ==, 0x13);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_SPEED), ==, 0x01);
+    g_assert_cmphex(sdio_read24(qts, 0, CCCR_CIS_PTR), ==, 0x001000);
+    /* I/O enable: only function 1 exists; it is ready at once */
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IOE), ==, 0);
+    sdio_writeb(qts, 0, CCCR_IOE, 0xff);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IOE), ==, 0x02);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IOR), ==, 0x02);
+    /* the revision is read-only */
+    r5 = cmd52(qts, true, 0, CCCR_REVISION, 0x00, true);
+    g_assert_cmphex(r5, ==, R5_STATE_CMD << 8 | 0x32);
+
+    /* FBR 1 */
+    g_assert_cmphex(sdio_read24(qts, 0, FBR1_CIS_PTR), ==, 0x001080);
+    g_assert_cmphex(sdio_read16(qts, 0, FBR1_BLKSIZE), ==, 0);
+
+    /* the common CIS, as the bytes the model documents */
+    {
+        static const uint8_t head[] = {
+            0x21, 0x02, 0x0c, 0x00, 0x22, 0x04, 0x00, 0x00, 0x01, 0x32,
+            0x20, 0x04, 0x71, 0x02, 0x0a, 0x05, 0xff,
+        };
+        int i;
+
+        for (i = 0; i < ARRAY_SIZE(head); i++) {
+            byte = sdio_readb(qts, 0, 0x1000 + i);
+            g_assert_cmphex(byte, ==, head[i]);
+        }
+    }
+
+    /* and as tuples: SDIO card, fn0 blocks of 256, Atheros AR6005 */
+    cis_walk(qts, sdio_read24(qts, 0, CCCR_CIS_PTR), &cis);
+    g_assert_cmpuint(cis.tuples, ==, 3);
+    g_assert_true(cis.has_funcid);
+    g_assert_cmphex(cis.funcid, ==, 0x0c);
+    g_assert_true(cis.has_funce);
+    g_assert_cmpuint(cis.funce_type, ==, 0);
+    g_assert_cmpuint(cis.max_blksize, ==, QCA_BLOCK_SIZE);
+    g_assert_true(cis.has_manfid);
+    g_assert_cmphex(cis.vendor, ==, 0x0271);
+    g_assert_cmphex(cis.device, ==, 0x050a);
+
+    /* function 1's CIS: the same IDs, blocks of up to 256 bytes */
+    cis_walk(qts, sdio_read24(qts, 0, FBR1_CIS_PTR), &cis);
+    g_assert_cmpuint(cis.tuples, ==, 3);
+    g_assert_cmphex(cis.funcid, ==, 0x0c);
+    g_assert_cmpuint(cis.funce_type, ==, 1);
+    g_assert_cmpuint(cis.max_blksize, ==, QCA_BLOCK_SIZE);
+    g_assert_true(cis.has_manfid);
+    g_assert_cmphex(cis.vendor, ==, 0x0271);
+    g_assert_cmphex(cis.device, ==, 0x050a);
+
+    /* RES: the card is back in its idle state, without an address */
+    sdio_writeb(qts, 0, CCCR_ABORT, CCCR_ABORT_RES);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IOE), ==, 0);
+    sdio_cmd_timeout(qts, 3, 0, CMD_R6, 0);
+    sdio_enumerate(qts);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_REVISION), ==, 0x32);
+    qtest_quit(qts);
+}
+
+static void test_cmd53_byte_mode(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    uint8_t out[4] = { 0x11, 0x22, 0x33, 0x44 };
+    uint8_t in[4];
+    uint8_t en[4] = { 0x00, 0x5a, 0xa5, 0xff };
+    uint8_t addr[4];
+    uint16_t r5;
+    int i;
+
+    sdio_writeb(qts, 0, CCCR_IOE, 0x02);
+
+    /* the diagnostic window's data register: 4 bytes of storage */
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_DATA, true, out, 4);
+    memset(in, 0, sizeof(in));
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, in, 4);
+    g_assert_cmpmem(in, 4, out, 4);
+    for (i = 0; i < 4; i++) {
+        g_assert_cmphex(sdio_readb(qts, 1, QCA_WINDOW_DATA + i), ==, out[i]);
+    }
+
+    /* CMD52 read-after-write returns the new value; CMD53 sees it */
+    r5 = cmd52(qts, true, 1, QCA_WINDOW_DATA, 0xa5, true);
+    g_assert_cmphex(r5, ==, R5_STATE_CMD << 8 | 0xa5);
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, in, 4);
+    g_assert_cmphex(le32(in), ==, 0x443322a5);
+
+    /* a fixed address: every byte goes to (comes from) the same register */
+    stl_le_p(out, 0x04030201);
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_DATA, false, out, 4);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_WINDOW_DATA), ==, 0x04);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_WINDOW_DATA + 1), ==, 0x22);
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA + 2, false, in, 4);
+    g_assert_cmphex(le32(in), ==, 0x33333333);
+
+    /* chip control: 4 bytes of storage */
+    stl_le_p(out, 0xdeadbeef);
+    sdio_rw_bytes(qts, true, 1, QCA_CHIP_CONTROL, true, out, 4);
+    sdio_rw_bytes(qts, false, 1, QCA_CHIP_CONTROL, true, in, 4);
+    g_assert_cmphex(le32(in), ==, 0xdeadbeef);
+
+    /* the interrupt enables (nothing is pending, no interrupt) */
+    sdio_rw_bytes(qts, true, 1, QCA_INT_STATUS_EN, true, en, 4);
+    sdio_rw_bytes(qts, false, 1, QCA_INT_STATUS_EN, true, in, 4);
+    g_assert_cmpmem(in, 4, en, 4);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_INT_PENDING), ==, 0);
+
+    /*
+     * Target memory through the window: write the data, then the address
+     * (its last byte starts the access); clobber the data register; the
+     * read address loads it back.
+     */
+    stl_le_p(out, 0xcafef00d);
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_DATA, true, out, 4);
+    stl_le_p(addr, QCA_BOARD_ADDR + 0x10);
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_WR_ADDR, true, addr, 4);
+    for (i = 0; i < 4; i++) {
+        sdio_writeb(qts, 1, QCA_WINDOW_DATA + i, 0);
+    }
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_RD_ADDR, true, addr, 4);
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, in, 4);
+    g_assert_cmphex(le32(in), ==, 0xcafef00d);
+
+    /* a 3-byte transfer: the block's tail in byte accesses to the port */
+    memcpy(out, "\x81\x82\x83", 3);
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_DATA + 1, true, out, 3);
+    memset(in, 0, sizeof(in));
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, in, 4);
+    g_assert_cmphex(le32(in), ==, 0x8382810d);
+    qtest_quit(qts);
+}
+
+static void test_cmd53_block_mode(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    enum { CHUNK = 244, TOTAL = 2 * CHUNK };
+    uint8_t stream[2 * QCA_BLOCK_SIZE];
+    uint8_t cmds[24];
+    uint8_t data[2 * QCA_BLOCK_SIZE];
+    unsigned len, i;
+
+    sdio_writeb(qts, 0, CCCR_IOE, 0x02);
+
+    /* function 1 blocks of 256 bytes (FBR 1 block size) */
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    g_assert_cmphex(sdio_read16(qts, 0, FBR1_BLKSIZE), ==, QCA_BLOCK_SIZE);
+    g_assert_cmphex(sdio_read16(qts, 0, CCCR_BLKSIZE), ==, 0);
+
+    /*
+     * Two BMI_WRITE_MEMORY commands of 12 + 244 bytes: exactly two blocks,
+     * one block mode CMD53 to the mailbox. The model parses the stream
+     * when the transfer ends.
+     */
+    for (i = 0; i < 2; i++) {
+        uint8_t *cmd = stream + i * (12 + CHUNK);
+        unsigned j;
+
+        bmi_cmd(cmd, BMI_WRITE_MEMORY, QCA_BOARD_ADDR + i * CHUNK, CHUNK, 3);
+        for (j = 0; j < CHUNK; j++) {
+            cmd[12 + j] = pattern(i * CHUNK + j);
+        }
+    }
+    sdio_rw_blocks(qts, true, 1, QCA_MBOX0, QCA_BLOCK_SIZE, 2, stream);
+    /* BMI_WRITE_MEMORY has no response */
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+
+    /* two BMI_READ_MEMORY of 256 bytes in one byte mode CMD53 */
+    len = bmi_cmd(cmds, BMI_READ_MEMORY, QCA_BOARD_ADDR, BMI_MAX_READ, 3);
+    len += bmi_cmd(cmds + len, BMI_READ_MEMORY,
+                   QCA_BOARD_ADDR + BMI_MAX_READ, BMI_MAX_READ, 3);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmds, len);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 1);
+
+    /* 512 bytes queued: read them as two blocks */
+    memset(data, 0xee, sizeof(data));
+    sdio_rw_blocks(qts, false, 1, QCA_MBOX0, QCA_BLOCK_SIZE, 2, data);
+    for (i = 0; i < TOTAL; i++) {
+        g_assert_cmphex(data[i], ==, pattern(i));
+    }
+    for (; i < sizeof(data); i++) {
+        g_assert_cmphex(data[i], ==, 0);    /* board data never written */
+    }
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+
+    /* the second chunk again, by byte mode both ways */
+    len = bmi_cmd(cmds, BMI_READ_MEMORY, QCA_BOARD_ADDR + CHUNK, CHUNK, 3);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmds, len);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 1);
+    memset(data, 0xee, sizeof(data));
+    sdio_rw_bytes(qts, false, 1, QCA_MBOX0, true, data, CHUNK);
+    for (i = 0; i < CHUNK; i++) {
+        g_assert_cmphex(data[i], ==, pattern(CHUNK + i));
+    }
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+
+    /* function 0 in block mode too: the CIS, 2 blocks of 64 bytes */
+    sdio_write16(qts, 0, CCCR_BLKSIZE, 64);
+    g_assert_cmphex(sdio_read16(qts, 0, CCCR_BLKSIZE), ==, 64);
+    sdio_rw_blocks(qts, false, 0, 0x1000, 64, 2, data);
+    for (i = 0; i < 128; i++) {
+        g_assert_cmphex(data[i], ==, sdio_readb(qts, 0, 0x1000 + i));
+    }
+    g_assert_cmphex(data[0], ==, 0x21);
+    qtest_quit(qts);
+}
+
+/* NORINTSTS's card interrupt bit and the uSDHC2 line to the GIC */
+static void assert_cardint(QTestState *qts, bool status, bool line)
+{
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) & NIS_CARDINT, ==,
+                    status ? NIS_CARDINT : 0);
+    g_assert_cmpint(qtest_get_irq(qts, USDHC2_IRQ), ==, line);
+}
+
+static void test_card_interrupt(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    uint8_t cmd[4], rsp[12];
+    uint32_t en;
+
+    qtest_irq_intercept_in(qts, A7MPCORE_PATH);
+    sdio_writeb(qts, 0, CCCR_IOE, 0x02);
+    en = sdhc_read(qts, SDHC_NORINTSTSEN);
+    sdhc_write(qts, SDHC_NORINTSTSEN, en | NIS_CARDINT);
+    sdhc_write(qts, SDHC_NORINTSIGEN, NIS_CARDINT);
+    assert_cardint(qts, false, false);
+
+    /* GET_TARGET_INFO queues a response: HOST_INT_STATUS mailbox bit */
+    stl_le_p(cmd, BMI_GET_TARGET_INFO);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmd, 4);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0x01);
+    assert_cardint(qts, false, false);
+
+    /* the function's enable, then the CCCR's: fn1 alone is not enough */
+    sdio_writeb(qts, 1, QCA_INT_STATUS_EN, 0x01);
+    assert_cardint(qts, false, false);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_INT_PENDING), ==, 0x02);
+    sdio_writeb(qts, 0, CCCR_IEN, 0x02);
+    assert_cardint(qts, false, false);
+    sdio_writeb(qts, 0, CCCR_IEN, 0x03);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IEN), ==, 0x03);
+    assert_cardint(qts, true, true);
+
+    /* level: writing 1 does not clear it while it is enabled */
+    sdhc_write(qts, SDHC_NORINTSTS, NIS_CARDINT);
+    assert_cardint(qts, true, true);
+    /* not signalled: the status stays, the line drops */
+    sdhc_write(qts, SDHC_NORINTSIGEN, 0);
+    assert_cardint(qts, true, false);
+    sdhc_write(qts, SDHC_NORINTSIGEN, NIS_CARDINT);
+    assert_cardint(qts, true, true);
+    /* masked, as Linux's sdhci_irq() does: gone; unmasked: back */
+    sdhc_write(qts, SDHC_NORINTSTSEN, en);
+    assert_cardint(qts, false, false);
+    sdhc_write(qts, SDHC_NORINTSTSEN, en | NIS_CARDINT);
+    assert_cardint(qts, true, true);
+    /* the function's enable gates it too */
+    sdio_writeb(qts, 1, QCA_INT_STATUS_EN, 0x00);
+    assert_cardint(qts, false, false);
+    sdio_writeb(qts, 1, QCA_INT_STATUS_EN, 0x01);
+    assert_cardint(qts, true, true);
+
+    /* reading the response empties the FIFO: the card releases the line */
+    sdio_rw_bytes(qts, false, 1, QCA_MBOX0, true, rsp, sizeof(rsp));
+    g_assert_cmphex(le32(rsp), ==, 12);
+    g_assert_cmphex(le32(rsp + 4), ==, 0x05030000);
+    g_assert_cmphex(le32(rsp + 8), ==, 7);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_INT_PENDING), ==, 0);
+    assert_cardint(qts, false, false);
+
+    /* asserted again, then RES: the card's reset releases it */
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmd, 4);
+    assert_cardint(qts, true, true);
+    sdio_writeb(qts, 0, CCCR_ABORT, CCCR_ABORT_RES);
+    assert_cardint(qts, false, false);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IEN), ==, 0);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+    qtest_quit(qts);
+}
+
+/* A system reset while the card interrupt is asserted */
+static void test_reset_while_asserted(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    uint8_t cmd[4];
+    QDict *resp;
+
+    stl_le_p(cmd, BMI_GET_TARGET_INFO);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmd, 4);
+    sdio_writeb(qts, 1, QCA_INT_STATUS_EN, 0x01);
+    sdio_writeb(qts, 0, CCCR_IEN, 0x03);
+    sdhc_write(qts, SDHC_NORINTSTSEN, EIS_ALL | NIS_ENABLES | NIS_CARDINT);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) & NIS_CARDINT, ==,
+                    NIS_CARDINT);
+
+    resp = qtest_qmp(qts, "{ 'execute': 'system_reset' }");
+    g_assert(qdict_haskey(resp, "return"));
+    qobject_unref(resp);
+    qtest_qmp_eventwait(qts, "RESET");
+
+    /* a fresh card has nothing pending: no card interrupt once enabled */
+    sdhc_init(qts);
+    sdhc_write(qts, SDHC_NORINTSTSEN, EIS_ALL | NIS_ENABLES | NIS_CARDINT);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+    sdio_enumerate(qts);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_IEN), ==, 0);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_INT_PENDING), ==, 0);
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+    qtest_quit(qts);
+}
+
+/* The card still works: CMD52 and CMD53 */
+static void assert_card_ok(QTestState *qts)
+{
+    uint8_t out[4] = { 0x5a, 0x69, 0x96, 0xa5 };
+    uint8_t in[4];
+
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_REVISION), ==, 0x32);
+    sdio_rw_bytes(qts, true, 1, QCA_WINDOW_DATA, true, out, 4);
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, in, 4);
+    g_assert_cmpmem(in, 4, out, 4);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+}
+
+static void test_malformed(void)
+{
+    QTestState *qts = sdio_start();
+    uint8_t buf[512], zero[512], stale[4];
+    uint16_t r5;
+    int i;
+
+    memset(zero, 0, sizeof(zero));
+
+    /* CMD53 before CMD7: the card is not selected and does not answer */
+    cmd52(qts, true, 0, CCCR_ABORT, CCCR_ABORT_RES, false);
+    sdio_cmd(qts, 5, SDIO_OCR, CMD_R4, 0);
+    sdio_cmd(qts, 3, 0, CMD_R6, 0);
+    sdhc_write(qts, SDHC_BLKSIZE, 1 << 16 | 4);
+    sdio_cmd_timeout(qts, 53, ARG_FN(1) | ARG_INC |
+                     ARG_ADDR(QCA_WINDOW_DATA) | 4,
+                     CMD_R5 | CMD_DATA_PRESENT, TRN_BLK_CNT_EN | TRN_READ);
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_REVISION), ==, 0x32);
+    g_assert_cmphex(sdio_cmd(qts, 7, SDIO_RCA << 16, CMD_R1B, 0), ==, 0);
+    assert_card_ok(qts);
+
+    /* CMD52 to a function the card does not have */
+    for (i = 2; i <= 7; i++) {
+        r5 = cmd52(qts, false, i, 0x10, 0, false);
+        g_assert_cmphex(r5, ==, (R5_STATE_CMD | R5_FUNCTION_NUMBER) << 8);
+        r5 = cmd52(qts, true, i, 0x10, 0x55, true);
+        g_assert_cmphex(r5, ==, (R5_STATE_CMD | R5_FUNCTION_NUMBER) << 8);
+    }
+    assert_card_ok(qts);
+
+    /* CMD53 to function 7: refused, the data phase still runs */
+    memset(buf, 0xee, sizeof(buf));
+    r5 = cmd53(qts, false, 7, 0x800, ARG_INC, 16, 16, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_FUNCTION_NUMBER) << 8);
+    g_assert_cmpmem(buf, 16, zero, 16);
+    assert_card_ok(qts);
+
+    /*
+     * 512 bytes (byte mode count 0) from 0x1ff00: past the end of the
+     * function's 128 KiB. Refused, reads return 0, writes are dropped.
+     */
+    memset(buf, 0xee, sizeof(buf));
+    r5 = cmd53(qts, false, 1, 0x1ff00, ARG_INC, 0, 512, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_OUT_OF_RANGE) << 8);
+    g_assert_cmpmem(buf, sizeof(buf), zero, sizeof(zero));
+    assert_card_ok(qts);
+    r5 = cmd53(qts, true, 1, 0x1ff00, ARG_INC, 0, 512, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_OUT_OF_RANGE) << 8);
+    assert_card_ok(qts);
+    /* the same at a fixed address is fine: only one register */
+    r5 = cmd53(qts, false, 1, 0x1ff00, 0, 0, 512, 1, buf);
+    g_assert_cmphex(r5, ==, R5_STATE_TRN << 8);
+    /* and the last 256 bytes of the space, incrementing, too */
+    r5 = cmd53(qts, false, 1, QCA_FUNC_SIZE - 256, ARG_INC, 256, 256, 1,
+               buf);
+    g_assert_cmphex(r5, ==, R5_STATE_TRN << 8);
+    assert_card_ok(qts);
+
+    /* block mode with no block size set (FBR 1 block size 0) */
+    g_assert_cmphex(sdio_read16(qts, 0, FBR1_BLKSIZE), ==, 0);
+    memset(buf, 0xee, sizeof(buf));
+    r5 = cmd53(qts, false, 1, QCA_WINDOW_DATA, ARG_BLOCK | ARG_INC, 511,
+               4, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_ERROR) << 8);
+    g_assert_cmpmem(buf, 4, zero, 4);
+    assert_card_ok(qts);
+
+    /* block size beyond what the card layer moves (512) */
+    sdio_write16(qts, 0, FBR1_BLKSIZE, 1024);
+    r5 = cmd53(qts, false, 1, QCA_WINDOW_DATA, ARG_BLOCK | ARG_INC, 1,
+               4, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_ERROR) << 8);
+    assert_card_ok(qts);
+
+    /*
+     * Block count 0 (an infinite transfer): refused. A write must not
+     * reach the register: the window keeps what assert_card_ok() wrote.
+     */
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, stale, 4);
+    memset(buf, 0x77, sizeof(buf));
+    r5 = cmd53(qts, true, 1, QCA_WINDOW_DATA, ARG_BLOCK | ARG_INC, 0,
+               QCA_BLOCK_SIZE, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_ERROR) << 8);
+    memset(buf, 0xee, sizeof(buf));
+    r5 = cmd53(qts, false, 1, QCA_WINDOW_DATA, ARG_BLOCK | ARG_INC, 0,
+               QCA_BLOCK_SIZE, 1, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_ERROR) << 8);
+    g_assert_cmpmem(buf, QCA_BLOCK_SIZE, zero, QCA_BLOCK_SIZE);
+    sdio_rw_bytes(qts, false, 1, QCA_WINDOW_DATA, true, buf, 4);
+    g_assert_cmpmem(buf, 4, stale, 4);
+    assert_card_ok(qts);
+
+    /* a block mode transfer past the end of the function */
+    r5 = cmd53(qts, false, 1, QCA_FUNC_SIZE - QCA_BLOCK_SIZE,
+               ARG_BLOCK | ARG_INC, 2, QCA_BLOCK_SIZE, 2, buf);
+    g_assert_cmphex(r5, ==, (R5_STATE_TRN | R5_OUT_OF_RANGE) << 8);
+    g_assert_cmpmem(buf, 2 * QCA_BLOCK_SIZE, zero, 2 * QCA_BLOCK_SIZE);
+    assert_card_ok(qts);
+
+    /* deselected (CMD7 to RCA 0, no answer): CMD53 gets none either */
+    sdio_cmd(qts, 7, 0, CMD_RSP_NONE, 0);
+    sdhc_write(qts, SDHC_BLKSIZE, 1 << 16 | 4);
+    sdio_cmd_timeout(qts, 53, ARG_WRITE | ARG_FN(1) | ARG_INC |
+                     ARG_ADDR(QCA_WINDOW_DATA) | 4,
+                     CMD_R5 | CMD_DATA_PRESENT, TRN_BLK_CNT_EN);
+    /* CMD52 works in any state */
+    g_assert_cmphex(sdio_readb(qts, 0, CCCR_REVISION), ==, 0x32);
+    g_assert_cmphex(sdio_cmd(qts, 7, SDIO_RCA << 16, CMD_R1B, 0), ==, 0);
+    assert_card_ok(qts);
+
+    /* unsupported commands get no answer */
+    sdio_cmd_timeout(qts, 17, 0, CMD_R1, 0);
+    sdio_cmd_timeout(qts, 55, SDIO_RCA << 16, CMD_R1, 0);
+    assert_card_ok(qts);
+    qtest_quit(qts);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/sdio/enumeration", test_enumeration);
+    qtest_add_func("/sdio/cmd53/byte-mode", test_cmd53_byte_mode);
+    qtest_add_func("/sdio/cmd53/block-mode", test_cmd53_block_mode);
+    qtest_add_func("/sdio/card-interrupt", test_card_interrupt);
+    qtest_add_func("/sdio/card-interrupt/system-reset",
+                   test_reset_while_asserted);
+    qtest_add_func("/sdio/malformed", test_malformed);
+    return g_test_run();
+}
