@@ -30,6 +30,7 @@
 #include "qemu/osdep.h"
 #include "hw/net/qca6584.h"
 #include "hw/qdev-properties.h"
+#include "qapi/error.h"
 #include "hw/sd/sdio.h"
 #include "migration/vmstate.h"
 #include "net/net.h"
@@ -117,14 +118,30 @@ enum {
 
 /* WMI-TLV (ath10k wmi-tlv.h) */
 #define WMI_CMD_INIT            0x00001
+#define WMI_CMD_START_SCAN      0x03001
+#define WMI_CMD_STOP_SCAN       0x03002
 #define WMI_CMD_PDEV_SUSPEND    0x11001
 #define WMI_EV_SERVICE_READY    0x1
 #define WMI_EV_READY            0x2
+#define WMI_EV_SCAN             0x3001
+#define WMI_EV_MGMT_RX          0x7001
 #define WMI_TAG_ARRAY_UINT32    16
+#define WMI_TAG_ARRAY_BYTE      17
 #define WMI_TAG_ARRAY_STRUCT    18
 #define WMI_TAG_SERVICE_READY   32
 #define WMI_TAG_HAL_REG_CAPS    33
 #define WMI_TAG_READY           35
+#define WMI_TAG_SCAN_EVENT      36
+#define WMI_TAG_MGMT_RX_HDR     44
+#define WMI_TAG_START_SCAN_CMD  77
+#define WMI_SCAN_STARTED        0x1
+#define WMI_SCAN_COMPLETED      0x2
+#define WMI_SCAN_FOREIGN_CHAN   0x8
+#define WMI_SCAN_REASON_DONE    0
+#define WMI_SCAN_REASON_CANCEL  1
+#define WMI_SCAN_MAX_CHANNELS   64
+#define WMI_PHY_MODE_11G        1
+#define WMI_PHY_MODE_11A        0
 #define WMI_ABI_VER0            0x01000000
 #define WMI_ABI_VER1            53
 #define WMI_ABI_NS0             0x5f414351
@@ -149,6 +166,17 @@ struct QCA6584State {
     SDIOCard parent_obj;
 
     MACAddr mac;
+    /* The simulated access point (an open network) */
+    char *ap_ssid;
+    uint8_t ap_channel;
+    MACAddr ap_bssid;
+    uint32_t ap_snr;                /* dB above the noise floor (-95 dBm) */
+
+    /* The last scan: its ids, for STOP_SCAN */
+    uint32_t scan_id;
+    uint32_t scan_req_id;
+    uint32_t scan_vdev;
+    uint16_t ap_seq;
 
     uint32_t mode;
     /* Host-to-target: the message being assembled */
@@ -575,6 +603,143 @@ static void qca6584_wmi_ready(QCA6584State *s)
     qca6584_wmi_event(s, WMI_EV_READY, buf, p - buf);
 }
 
+/* -- the simulated access point: scan ---------------------------------------- */
+
+/* 2.4 GHz 1-14; 5 GHz 36-64 and 100-144 (step 4), 149-165 (step 4) */
+static bool qca6584_valid_channel(uint8_t chan)
+{
+    return (chan >= 1 && chan <= 14) ||
+           (chan >= 36 && chan <= 64 && chan % 4 == 0) ||
+           (chan >= 100 && chan <= 144 && chan % 4 == 0) ||
+           (chan >= 149 && chan <= 165 && chan % 4 == 1);
+}
+
+static uint8_t qca6584_freq_to_chan(uint32_t freq)
+{
+    if (freq == 2484) {
+        return 14;
+    }
+    return freq < 5000 ? (freq - 2407) / 5 : (freq - 5000) / 5;
+}
+
+static void qca6584_scan_event(QCA6584State *s, uint32_t type,
+                               uint32_t reason, uint32_t freq)
+{
+    uint8_t buf[32], *p = buf, *v;
+
+    v = qca6584_tlv(&p, WMI_TAG_SCAN_EVENT, 24);
+    stl_le_p(v, type);
+    stl_le_p(v + 4, reason);
+    stl_le_p(v + 8, freq);
+    stl_le_p(v + 12, s->scan_req_id);
+    stl_le_p(v + 16, s->scan_id);
+    stl_le_p(v + 20, s->scan_vdev);
+    qca6584_wmi_event(s, WMI_EV_SCAN, buf, p - buf);
+}
+
+/* An 802.11 management frame from the AP to the host, as WMI MGMT_RX */
+static void qca6584_mgmt_rx(QCA6584State *s, const uint8_t *frame,
+                            uint32_t len)
+{
+    uint8_t buf[512], *p = buf, *v;
+    uint8_t chan = s->ap_channel;
+
+    assert(len <= sizeof(buf) - 40 - 8);
+    v = qca6584_tlv(&p, WMI_TAG_MGMT_RX_HDR, 40);
+    stl_le_p(v, chan);
+    stl_le_p(v + 4, s->ap_snr);
+    stl_le_p(v + 8, chan <= 14 ? 1000 : 6000);     /* kbit/s */
+    stl_le_p(v + 12, chan <= 14 ? WMI_PHY_MODE_11G : WMI_PHY_MODE_11A);
+    stl_le_p(v + 16, len);
+    v = qca6584_tlv(&p, WMI_TAG_ARRAY_BYTE, ROUND_UP(len, 4));
+    memcpy(v, frame, len);
+    qca6584_wmi_event(s, WMI_EV_MGMT_RX, buf, p - buf);
+}
+
+/* The AP's beacon: open ESS, its SSID, 802.11g rates, its channel */
+static void qca6584_ap_beacon(QCA6584State *s)
+{
+    static const uint8_t rates[] = { 1, 8, 0x82, 0x84, 0x8b, 0x96,
+                                     0x0c, 0x12, 0x18, 0x24 };
+    static const uint8_t ext_rates[] = { 50, 4, 0x30, 0x48, 0x60, 0x6c };
+    static const uint8_t tim[] = { 5, 4, 0, 1, 0, 0 };
+    size_t ssid_len = MIN(strlen(s->ap_ssid), 32);
+    uint8_t f[128], *p = f;
+
+    memset(f, 0, 24);
+    f[0] = 0x80;                                /* beacon */
+    memset(f + 4, 0xff, 6);                     /* to everyone */
+    memcpy(f + 10, s->ap_bssid.a, 6);
+    memcpy(f + 16, s->ap_bssid.a, 6);
+    stw_le_p(f + 22, s->ap_seq++ << 4);
+    p = f + 24;
+    memset(p, 0, 8);                            /* timestamp */
+    stw_le_p(p + 8, 100);                       /* beacon interval, TU */
+    stw_le_p(p + 10, 0x0401);                   /* ESS, short slot */
+    p += 12;
+    *p++ = 0;                                   /* SSID */
+    *p++ = ssid_len;
+    memcpy(p, s->ap_ssid, ssid_len);
+    p += ssid_len;
+    memcpy(p, rates, sizeof(rates));
+    p += sizeof(rates);
+    *p++ = 3;                                   /* DS parameter: channel */
+    *p++ = 1;
+    *p++ = s->ap_channel;
+    memcpy(p, tim, sizeof(tim));
+    p += sizeof(tim);
+    if (s->ap_channel <= 14) {
+        memcpy(p, ext_rates, sizeof(ext_rates));
+        p += sizeof(ext_rates);
+    }
+    qca6584_mgmt_rx(s, f, p - f);
+}
+
+/*
+ * START_SCAN: started, then each channel the host asked for, with the
+ * AP's beacon on its channel, then completed. The host gets it all at
+ * once; its scan timer is seconds long.
+ */
+static void qca6584_wmi_start_scan(QCA6584State *s, const uint8_t *tlvs,
+                                   uint32_t len)
+{
+    uint32_t freqs[WMI_SCAN_MAX_CHANNELS];
+    uint32_t nfreqs = 0, off = 0, i;
+
+    while (off + 4 <= len) {
+        uint16_t tlen = lduw_le_p(tlvs + off);
+        uint16_t tag = lduw_le_p(tlvs + off + 2);
+        const uint8_t *v = tlvs + off + 4;
+
+        if (tlen > len - off - 4) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: WMI START_SCAN TLV "
+                          "longer than the command\n");
+            return;
+        }
+        if (tag == WMI_TAG_START_SCAN_CMD && tlen >= 12) {
+            s->scan_id = ldl_le_p(v);
+            s->scan_req_id = ldl_le_p(v + 4);
+            s->scan_vdev = ldl_le_p(v + 8);
+        } else if (tag == WMI_TAG_ARRAY_UINT32 && nfreqs == 0) {
+            for (i = 0; i + 4 <= tlen && nfreqs < WMI_SCAN_MAX_CHANNELS;
+                 i += 4) {
+                freqs[nfreqs++] = ldl_le_p(v + i);
+            }
+        }
+        off += 4 + tlen;
+    }
+
+    trace_qca6584_scan(s->scan_id, nfreqs);
+    qca6584_scan_event(s, WMI_SCAN_STARTED, 0, 0);
+    for (i = 0; i < nfreqs; i++) {
+        qca6584_scan_event(s, WMI_SCAN_FOREIGN_CHAN, 0, freqs[i]);
+        if (qca6584_freq_to_chan(freqs[i]) == s->ap_channel) {
+            qca6584_ap_beacon(s);
+        }
+    }
+    qca6584_scan_event(s, WMI_SCAN_COMPLETED, WMI_SCAN_REASON_DONE, 0);
+}
+
 static void qca6584_htc_control(QCA6584State *s, const uint8_t *msg,
                                 uint32_t len)
 {
@@ -621,6 +786,12 @@ static void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg,
     switch (id) {
     case WMI_CMD_INIT:
         qca6584_wmi_ready(s);
+        break;
+    case WMI_CMD_START_SCAN:
+        qca6584_wmi_start_scan(s, msg + 4, len - 4);
+        break;
+    case WMI_CMD_STOP_SCAN:
+        qca6584_scan_event(s, WMI_SCAN_COMPLETED, WMI_SCAN_REASON_CANCEL, 0);
         break;
     case WMI_CMD_PDEV_SUSPEND:
         stw_le_p(done, HTC_MSG_SUSPEND_DONE);
@@ -843,6 +1014,7 @@ static void qca6584_instance_init(Object *obj)
     card->cis_len = sizeof(qca6584_cis);
     card->func_cis[0] = SDIO_CIS_BASE;
     card->func_cis[1] = QCA_FUNC1_CIS;
+    QCA6584(obj)->ap_ssid = g_strdup("lab-ap");
 }
 
 static DeviceRealize qca6584_parent_realize;
@@ -850,8 +1022,24 @@ static DeviceRealize qca6584_parent_realize;
 static void qca6584_realize(DeviceState *dev, Error **errp)
 {
     QCA6584State *s = QCA6584(dev);
+    static const MACAddr default_bssid = {
+        .a = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 }
+    };
 
     qemu_macaddr_default_if_unset(&s->mac);
+    if (!(s->ap_bssid.a[0] | s->ap_bssid.a[1] | s->ap_bssid.a[2] |
+          s->ap_bssid.a[3] | s->ap_bssid.a[4] | s->ap_bssid.a[5])) {
+        s->ap_bssid = default_bssid;
+    }
+    if (!s->ap_ssid || !*s->ap_ssid || strlen(s->ap_ssid) > 32) {
+        error_setg(errp, "qca6584: ap-ssid must have 1 to 32 characters");
+        return;
+    }
+    if (!qca6584_valid_channel(s->ap_channel)) {
+        error_setg(errp, "qca6584: ap-channel %u is not a Wi-Fi channel",
+                   s->ap_channel);
+        return;
+    }
     qca6584_parent_realize(dev, errp);
 }
 
@@ -880,12 +1068,20 @@ static const VMStateDescription vmstate_qca6584 = {
         VMSTATE_UINT8(htc_seq, QCA6584State),
         VMSTATE_UINT8(wmi_eid, QCA6584State),
         VMSTATE_UINT8(htt_eid, QCA6584State),
+        VMSTATE_UINT32(scan_id, QCA6584State),
+        VMSTATE_UINT32(scan_req_id, QCA6584State),
+        VMSTATE_UINT32(scan_vdev, QCA6584State),
+        VMSTATE_UINT16(ap_seq, QCA6584State),
         VMSTATE_END_OF_LIST()
     },
 };
 
 static Property qca6584_properties[] = {
     DEFINE_PROP_MACADDR("mac", QCA6584State, mac),
+    DEFINE_PROP_STRING("ap-ssid", QCA6584State, ap_ssid),
+    DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap_channel, 6),
+    DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap_bssid),
+    DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_snr, 45),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -23,6 +23,13 @@ def wait_wlan0(board, timeout=60):
               % (timeout * 5), timeout=timeout + 10)
 
 
+def wifi_ready(board):
+    """Wait until ath10k_sdio probed the card (it loads after the board's
+    other modules) and wlan0 exists."""
+    board.wait_for(PROBED, 60, since=0)
+    wait_wlan0(board)
+
+
 def ath10k_trouble(text):
     """ath10k or kernel trouble in `text`; Debian's kernel logs every
     optional firmware file it does not find (pre-cal, cal, board-2):
@@ -41,8 +48,7 @@ def test_sdio_card_enumerates(board):
 
 
 def test_ath10k_sdio_autoloads_and_probes(board):
-    board.wait_for(PROBED, 60, since=0)
-    wait_wlan0(board)
+    wifi_ready(board)
     mods = board.run("cut -d' ' -f1 /proc/modules").split()
     expect('ath10k_sdio' in mods and 'ath10k_core' in mods,
            'ath10k modules not loaded: %s' % mods)
@@ -53,6 +59,7 @@ def test_ath10k_sdio_autoloads_and_probes(board):
 
 
 def test_iw_phy_has_both_bands(board):
+    wifi_ready(board)
     out = board.run('iw phy')
     expect(re.search(r'^Wiphy phy\d+', out, re.M), 'no wiphy:\n' + out)
     expect('* 2412 MHz [1]' in out, 'no 2.4 GHz band')
@@ -60,13 +67,28 @@ def test_iw_phy_has_both_bands(board):
 
 
 def test_wlan0_up_and_down(board):
+    wifi_ready(board)
     board.run('ip link set wlan0 up')
     expect(',UP' in board.run('ip link show wlan0'), 'wlan0 not up')
     board.run('ip link set wlan0 down')
     expect(',UP' not in board.run('ip link show wlan0'), 'wlan0 still up')
 
 
+def test_scan_finds_the_simulated_ap(board):
+    wifi_ready(board)
+    # the model's access point: ap-ssid lab-ap, ap-channel 6 (2437 MHz)
+    board.run('ip link set wlan0 up')
+    out = board.run('iw dev wlan0 scan', timeout=60)
+    board.run('ip link set wlan0 down')
+    expect(re.search(r'^BSS 02:03:7f:00:00:01', out, re.M),
+           'the AP is not in the scan results:\n' + out)
+    expect('SSID: lab-ap' in out and 'freq: 2437' in out,
+           'wrong SSID or channel:\n' + out)
+    expect(re.search(r'signal: -50\.00 dBm', out), 'no plausible signal')
+
+
 def test_reload_ath10k_sdio(board):
+    wifi_ready(board)
     mark = board.mark()
     for n in range(RELOADS):
         board.run('rmmod ath10k_sdio')
@@ -81,6 +103,7 @@ def test_reload_ath10k_sdio(board):
 
 
 def test_save_restore_with_driver_loaded(board):
+    wifi_ready(board)
     board.save_state(STATE)
     dest = lablib.Board.restore('test_wifi-restored', STATE)
     try:
