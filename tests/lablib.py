@@ -124,6 +124,12 @@ class Board:
         self.wait_for(r'^LAB-COLDPLUG-DONE', timeout, since=ready.start())
         return ready
 
+    def wait_settled(self, timeout=90):
+        """Wait until /init's background work is all done, the Wi-Fi
+        driver's probe included: for measurements that other guest
+        activity would disturb."""
+        self.wait_for(r'^LAB-SETTLED', timeout, since=0)
+
     def wait_coldplug(self, timeout=60):
         """Wait until /init's background module loading has finished (the
         board's devices have their drivers)."""
