@@ -120,8 +120,10 @@ bench: all
 	@scripts/setup-host --bench
 	@scripts/bench
 
+# VMLINUX= / SYSTEM_MAP=: kernel symbols (default: the kernel's own kallsyms)
 debug: all
-	@scripts/debug $(DEBUG_ARGS)
+	@scripts/debug --qemu $(QEMU) $(if $(VMLINUX),--vmlinux '$(VMLINUX)') \
+		$(if $(SYSTEM_MAP),--system-map '$(SYSTEM_MAP)') $(DEBUG_ARGS)
 
 clean:
 	rm -rf $(LAB_BUILD) images/initrd.cpio.lz4 images/*.dtb images/zImage images/uImage images/.stamp
