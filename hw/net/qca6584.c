@@ -382,6 +382,25 @@ static void qca6584_mem_write32(QCA6584State *s, uint32_t addr, uint32_t val)
 static void qca6584_htc_ready(QCA6584State *s);
 
 /*
+ * For a BMI command with data: @hdr header bytes, the data's length at
+ * @len_at. Returns as qca6584_bmi_cmd_len().
+ */
+static int qca6584_bmi_data_cmd_len(QCA6584State *s, uint32_t hdr,
+                                    uint32_t len_at)
+{
+    uint32_t len;
+
+    if (s->h2t_len < hdr) {
+        return 0;
+    }
+    len = ldl_le_p(s->h2t + len_at);
+    if (len > BMI_MAX_DATA) {
+        return -1;
+    }
+    return s->h2t_len >= hdr + len ? hdr + len : 0;
+}
+
+/*
  * Length of the BMI command at the start of h2t, 0 if it is not complete
  * yet, -1 if it is malformed.
  */
@@ -408,26 +427,10 @@ static int qca6584_bmi_cmd_len(QCA6584State *s)
     case BMI_WRITE_SOC_REGISTER:
         need = 12;
         break;
-    case BMI_WRITE_MEMORY:
-        if (s->h2t_len < 12) {
-            return 0;
-        }
-        need = ldl_le_p(s->h2t + 8);
-        if (need > BMI_MAX_DATA) {
-            return -1;
-        }
-        need += 12;
-        break;
-    case BMI_LZ_DATA:
-        if (s->h2t_len < 8) {
-            return 0;
-        }
-        need = ldl_le_p(s->h2t + 4);
-        if (need > BMI_MAX_DATA) {
-            return -1;
-        }
-        need += 8;
-        break;
+    case BMI_WRITE_MEMORY:         /* id, address, length, data */
+        return qca6584_bmi_data_cmd_len(s, 12, 8);
+    case BMI_LZ_DATA:              /* id, length, data */
+        return qca6584_bmi_data_cmd_len(s, 8, 4);
     default:
         return -1;
     }
@@ -542,7 +545,7 @@ static void qca6584_htc_return_credits(QCA6584State *s, uint8_t eid,
 static void qca6584_wmi_event(QCA6584State *s, uint32_t id,
                               const uint8_t *tlvs, uint32_t len)
 {
-    uint8_t ev[4 + HTC_MAX_MSG - 4];
+    uint8_t ev[HTC_MAX_MSG];
 
     assert(len <= sizeof(ev) - 4);
     stl_le_p(ev, id);
@@ -962,9 +965,6 @@ static uint8_t qca6584_vendor_read(SDIOCard *card, uint32_t addr)
     if (addr == FN0_RTC_STATE) {
         return s->rtc_on ? 1 : 0;
     }
-    if (addr >= 0xf0 && addr <= 0xff) {
-        return card->vendor_cccr[addr - 0xf0];
-    }
     qemu_log_mask(LOG_GUEST_ERROR, "qca6584: function 0 read of 0x%05x\n",
                   addr);
     return 0;
@@ -972,10 +972,6 @@ static uint8_t qca6584_vendor_read(SDIOCard *card, uint32_t addr)
 
 static void qca6584_vendor_write(SDIOCard *card, uint32_t addr, uint8_t value)
 {
-    if (addr >= 0xf0 && addr <= 0xff) {
-        card->vendor_cccr[addr - 0xf0] = value;
-        return;
-    }
     qemu_log_mask(LOG_GUEST_ERROR, "qca6584: function 0 write 0x%02x to "
                   "0x%05x\n", value, addr);
 }

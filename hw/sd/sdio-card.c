@@ -154,8 +154,6 @@ static void sdio_card_io_reset(SDIOCard *card)
 
 static uint8_t sdio_card_cccr_read(SDIOCard *card, uint32_t addr)
 {
-    SDIOCardClass *sc = SDIO_CARD_GET_CLASS(card);
-
     switch (addr) {
     case CCCR_REVISION:
         return CCCR_REVISION_VALUE;
@@ -184,9 +182,6 @@ static uint8_t sdio_card_cccr_read(SDIOCard *card, uint32_t addr)
     case CCCR_INT_EXT:
         return card->int_ext;
     case CCCR_VENDOR ... 0xff:
-        if (sc->vendor_read) {
-            return sc->vendor_read(card, addr);
-        }
         return card->vendor_cccr[addr - CCCR_VENDOR];
     default:
         return 0;                   /* reserved, reads as 0 */
@@ -195,8 +190,6 @@ static uint8_t sdio_card_cccr_read(SDIOCard *card, uint32_t addr)
 
 static void sdio_card_cccr_write(SDIOCard *card, uint32_t addr, uint8_t value)
 {
-    SDIOCardClass *sc = SDIO_CARD_GET_CLASS(card);
-
     switch (addr) {
     case CCCR_IOE:
         card->ioe = value & sdio_card_funcs_mask(card);
@@ -231,11 +224,7 @@ static void sdio_card_cccr_write(SDIOCard *card, uint32_t addr, uint8_t value)
         card->int_ext = value;
         break;
     case CCCR_VENDOR ... 0xff:
-        if (sc->vendor_write) {
-            sc->vendor_write(card, addr, value);
-        } else {
-            card->vendor_cccr[addr - CCCR_VENDOR] = value;
-        }
+        card->vendor_cccr[addr - CCCR_VENDOR] = value;
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "sdio-card: write 0x%02x to "
