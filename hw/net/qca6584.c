@@ -9,6 +9,12 @@
  * accepted and ignored (the lab's firmware files are synthetic, see
  * scripts/make-ath10k-firmware).
  *
+ * The radio side is a simulated access point (hw/net/wifi-ap.c, an open
+ * network, properties ap-ssid, ap-channel, ap-bssid, ap-snr): scans find
+ * it, the station authenticates and associates with it, and its data
+ * frames go to the QEMU network backend given with netdev= (and back), so
+ * with -netdev user the guest gets a DHCP address through Wi-Fi.
+ *
  * Function 1 address map (Linux ath10k hw.h, sdio.h):
  *   0x800-0x82b   interrupt status, RX lookahead and interrupt enables
  *   0x840+4n      counters; n = 4 is the BMI command credit
@@ -29,6 +35,7 @@
 
 #include "qemu/osdep.h"
 #include "hw/net/qca6584.h"
+#include "hw/net/wifi-ap.h"
 #include "hw/qdev-properties.h"
 #include "qapi/error.h"
 #include "hw/sd/sdio.h"
@@ -37,6 +44,7 @@
 #include "qemu/bswap.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/timer.h"
 #include "trace.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(QCA6584State, QCA6584)
@@ -120,10 +128,17 @@ enum {
 #define WMI_CMD_INIT            0x00001
 #define WMI_CMD_START_SCAN      0x03001
 #define WMI_CMD_STOP_SCAN       0x03002
+#define WMI_CMD_VDEV_START      0x05003
+#define WMI_CMD_VDEV_RESTART    0x05004
+#define WMI_CMD_VDEV_STOP       0x05006
+#define WMI_CMD_PEER_CREATE     0x06001
+#define WMI_CMD_PEER_DELETE     0x06002
 #define WMI_CMD_PDEV_SUSPEND    0x11001
 #define WMI_EV_SERVICE_READY    0x1
 #define WMI_EV_READY            0x2
 #define WMI_EV_SCAN             0x3001
+#define WMI_EV_VDEV_START_RESP  0x5001
+#define WMI_EV_VDEV_STOPPED     0x5002
 #define WMI_EV_MGMT_RX          0x7001
 #define WMI_TAG_ARRAY_UINT32    16
 #define WMI_TAG_ARRAY_BYTE      17
@@ -132,14 +147,24 @@ enum {
 #define WMI_TAG_HAL_REG_CAPS    33
 #define WMI_TAG_READY           35
 #define WMI_TAG_SCAN_EVENT      36
+#define WMI_TAG_VDEV_START_RESP 40
+#define WMI_TAG_VDEV_STOPPED    41
 #define WMI_TAG_MGMT_RX_HDR     44
 #define WMI_TAG_START_SCAN_CMD  77
+#define WMI_TAG_CHANNEL         80
+#define WMI_TAG_VDEV_START_CMD  88
+#define WMI_TAG_VDEV_STOP_CMD   93
+#define WMI_TAG_PEER_CREATE_CMD 97
+#define WMI_TAG_PEER_DELETE_CMD 98
 #define WMI_SCAN_STARTED        0x1
 #define WMI_SCAN_COMPLETED      0x2
 #define WMI_SCAN_FOREIGN_CHAN   0x8
 #define WMI_SCAN_REASON_DONE    0
 #define WMI_SCAN_REASON_CANCEL  1
 #define WMI_SCAN_MAX_CHANNELS   64
+#define WMI_SCAN_DWELL_MS       10      /* per channel, virtual time */
+#define WMI_VDEV_RESP_START     0
+#define WMI_VDEV_RESP_RESTART   1
 #define WMI_PHY_MODE_11G        1
 #define WMI_PHY_MODE_11A        0
 #define WMI_ABI_VER0            0x01000000
@@ -150,33 +175,76 @@ enum {
 
 /* HTT (ath10k htt.h, TLV numbering) */
 #define HTT_H2T_VERSION_REQ     0
+#define HTT_H2T_TX_FRM          1
 #define HTT_T2H_VERSION_CONF    0
+#define HTT_T2H_RX_IND          1
+#define HTT_T2H_PEER_MAP        3
+#define HTT_T2H_PEER_UNMAP      4
+#define HTT_T2H_TX_COMPL_IND    7
 #define HTT_VERSION_MAJOR       3
 #define HTT_VERSION_MINOR       87
+/* TX_FRM: type byte, then htt_data_tx_desc (15 bytes), then the frame */
+#define HTT_TX_DESC_LEN         16
+#define HTT_TX_PKT_TYPE(f0)     ((f0) >> 5)
+#define HTT_TX_PKT_RAW          0
+#define HTT_TX_PKT_NATIVE_WIFI  1
+#define HTT_TX_PKT_ETHERNET     2
+#define HTT_TX_PKT_MGMT         3
+#define HTT_TX_STATUS_OK        0
+#define HTT_TX_STATUS_DISCARD   1
+#define HTT_TX_DONE_MAX         64      /* msdu ids per TX_COMPL_IND */
+/*
+ * RX_IND, high latency: type, hdr (7), ppdu (36), prefix (4), fw_desc (4),
+ * one MPDU range (4), then the 20-byte HL RX descriptor
+ */
+#define HTT_RX_IND_HL_LEN       76
+#define HTT_RX_NON_QOS_TID      16
+#define HTT_RX_MPDU_STATUS_OK   1
+#define HTT_RX_DESC_HL_LEN      20
+#define HTT_RX_DESC_HL_MCAST    (1 << 16)
+#define HTT_RX_FIRST_LAST_MSDU  0x03
+#define HTT_NOISE_FLOOR         (-95)
 
+#define QCA_MAX_PEERS           8
 #define H2T_BUF_SIZE            4096
-#define T2H_FIFO_SIZE           16384
+#define T2H_FIFO_SIZE           32768
 
 enum QCAMode {
     QCA_MODE_BMI,       /* boot loader: request/response over mailbox 0 */
     QCA_MODE_HTC,       /* firmware running: HTC messages */
 };
 
+/* A peer the host created, known to it by its HTT peer id (index + 1) */
+typedef struct QCAPeer {
+    bool used;
+    uint8_t vdev;
+    uint8_t mac[6];
+} QCAPeer;
+
 struct QCA6584State {
     SDIOCard parent_obj;
 
-    MACAddr mac;
-    /* The simulated access point (an open network) */
-    char *ap_ssid;
-    uint8_t ap_channel;
-    MACAddr ap_bssid;
+    NICConf conf;
+    NICState *nic;
+    WifiAP ap;                      /* the simulated access point */
     uint32_t ap_snr;                /* dB above the noise floor (-95 dBm) */
 
-    /* The last scan: its ids, for STOP_SCAN */
+    /* The scan in progress: its ids and channels, one per timer tick */
+    QEMUTimer *scan_timer;
+    bool scan_active;
     uint32_t scan_id;
     uint32_t scan_req_id;
     uint32_t scan_vdev;
-    uint16_t ap_seq;
+    uint32_t scan_freqs[WMI_SCAN_MAX_CHANNELS];
+    uint32_t scan_nfreqs;
+    uint32_t scan_next;
+
+    QCAPeer peers[QCA_MAX_PEERS];
+    /* Frames sent whose completion the host has not been told yet */
+    uint16_t tx_done[HTT_TX_DONE_MAX];
+    uint32_t tx_done_count;
+    bool tx_held;                   /* the backend queued a frame: wait */
+    bool rx_held;                   /* the backend waits for FIFO room */
 
     uint32_t mode;
     /* Host-to-target: the message being assembled */
@@ -278,6 +346,13 @@ static bool qca6584_t2h_push(QCA6584State *s, const uint8_t *data,
     s->t2h_len += padded;
     qca6584_update_irq(s);
     return true;
+}
+
+/* Whether @len more bytes of HTC message fit, padded */
+static bool qca6584_t2h_room(QCA6584State *s, uint32_t len)
+{
+    return ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE) <=
+           T2H_FIFO_SIZE - s->t2h_len;
 }
 
 static uint8_t qca6584_t2h_pop(QCA6584State *s)
@@ -602,20 +677,43 @@ static void qca6584_wmi_ready(QCA6584State *s)
 
     v = qca6584_tlv(&p, WMI_TAG_READY, 36);
     qca6584_put_abi(v);
-    memcpy(v + 24, s->mac.a, 6);
+    memcpy(v + 24, s->conf.macaddr.a, 6);
     qca6584_wmi_event(s, WMI_EV_READY, buf, p - buf);
 }
 
-/* -- the simulated access point: scan ---------------------------------------- */
-
-/* 2.4 GHz 1-14; 5 GHz 36-64 and 100-144 (step 4), 149-165 (step 4) */
-static bool qca6584_valid_channel(uint8_t chan)
+/*
+ * The TLV with @tag in a WMI command, at least @min_len long, or NULL.
+ * Logs a command whose TLVs overrun it.
+ */
+static const uint8_t *qca6584_wmi_tlv(const uint8_t *tlvs, uint32_t len,
+                                      uint16_t tag, uint16_t min_len,
+                                      uint16_t *tlv_len)
 {
-    return (chan >= 1 && chan <= 14) ||
-           (chan >= 36 && chan <= 64 && chan % 4 == 0) ||
-           (chan >= 100 && chan <= 144 && chan % 4 == 0) ||
-           (chan >= 149 && chan <= 165 && chan % 4 == 1);
+    uint32_t off = 0;
+
+    while (off + 4 <= len) {
+        uint16_t tlen = lduw_le_p(tlvs + off);
+
+        if (tlen > len - off - 4) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: WMI TLV (tag %u) of %u "
+                          "bytes overruns its command\n",
+                          lduw_le_p(tlvs + off + 2), tlen);
+            return NULL;
+        }
+        if (lduw_le_p(tlvs + off + 2) == tag && tlen >= min_len) {
+            if (tlv_len) {
+                *tlv_len = tlen;
+            }
+            return tlvs + off + 4;
+        }
+        off += 4 + tlen;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "qca6584: WMI command without a TLV of "
+                  "tag %u (at least %u bytes)\n", tag, min_len);
+    return NULL;
 }
+
+/* -- scan ------------------------------------------------------------------ */
 
 static uint8_t qca6584_freq_to_chan(uint32_t freq)
 {
@@ -644,10 +742,10 @@ static void qca6584_scan_event(QCA6584State *s, uint32_t type,
 static void qca6584_mgmt_rx(QCA6584State *s, const uint8_t *frame,
                             uint32_t len)
 {
-    uint8_t buf[512], *p = buf, *v;
-    uint8_t chan = s->ap_channel;
+    uint8_t buf[40 + 8 + WIFI_MGMT_MAX + 8], *p = buf, *v;
+    uint8_t chan = s->ap.channel;
 
-    assert(len <= sizeof(buf) - 40 - 8);
+    assert(len <= WIFI_MGMT_MAX);
     v = qca6584_tlv(&p, WMI_TAG_MGMT_RX_HDR, 40);
     stl_le_p(v, chan);
     stl_le_p(v + 4, s->ap_snr);
@@ -659,89 +757,183 @@ static void qca6584_mgmt_rx(QCA6584State *s, const uint8_t *frame,
     qca6584_wmi_event(s, WMI_EV_MGMT_RX, buf, p - buf);
 }
 
-/* The AP's beacon: open ESS, its SSID, 802.11g rates, its channel */
-static void qca6584_ap_beacon(QCA6584State *s)
+static void qca6584_scan_stop(QCA6584State *s, uint32_t reason)
 {
-    static const uint8_t rates[] = { 1, 8, 0x82, 0x84, 0x8b, 0x96,
-                                     0x0c, 0x12, 0x18, 0x24 };
-    static const uint8_t ext_rates[] = { 50, 4, 0x30, 0x48, 0x60, 0x6c };
-    static const uint8_t tim[] = { 5, 4, 0, 1, 0, 0 };
-    size_t ssid_len = MIN(strlen(s->ap_ssid), 32);
-    uint8_t f[128], *p = f;
-
-    memset(f, 0, 24);
-    f[0] = 0x80;                                /* beacon */
-    memset(f + 4, 0xff, 6);                     /* to everyone */
-    memcpy(f + 10, s->ap_bssid.a, 6);
-    memcpy(f + 16, s->ap_bssid.a, 6);
-    stw_le_p(f + 22, s->ap_seq++ << 4);
-    p = f + 24;
-    memset(p, 0, 8);                            /* timestamp */
-    stw_le_p(p + 8, 100);                       /* beacon interval, TU */
-    stw_le_p(p + 10, 0x0401);                   /* ESS, short slot */
-    p += 12;
-    *p++ = 0;                                   /* SSID */
-    *p++ = ssid_len;
-    memcpy(p, s->ap_ssid, ssid_len);
-    p += ssid_len;
-    memcpy(p, rates, sizeof(rates));
-    p += sizeof(rates);
-    *p++ = 3;                                   /* DS parameter: channel */
-    *p++ = 1;
-    *p++ = s->ap_channel;
-    memcpy(p, tim, sizeof(tim));
-    p += sizeof(tim);
-    if (s->ap_channel <= 14) {
-        memcpy(p, ext_rates, sizeof(ext_rates));
-        p += sizeof(ext_rates);
-    }
-    qca6584_mgmt_rx(s, f, p - f);
+    timer_del(s->scan_timer);
+    s->scan_active = false;
+    qca6584_scan_event(s, WMI_SCAN_COMPLETED, reason, 0);
 }
 
 /*
- * START_SCAN: started, then each channel the host asked for, with the
- * AP's beacon on its channel, then completed. The host gets it all at
- * once; its scan timer is seconds long.
+ * One scan step, WMI_SCAN_DWELL_MS apart as a radio dwells on each
+ * channel: the next channel (with the AP's beacon on its channel), or
+ * the end of the scan. Pacing matters: ath10k checks its scan state after
+ * the STARTED event, and a scan that completes before that check fails.
  */
+static void qca6584_scan_tick(void *opaque)
+{
+    QCA6584State *s = opaque;
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
+    uint8_t beacon[WIFI_MGMT_MAX];
+    uint32_t freq;
+
+    if (!s->scan_active) {
+        return;
+    }
+    if (!qca6584_t2h_room(s, 2 * QCA_BLOCK_SIZE)) {
+        timer_mod(s->scan_timer, now + 1);  /* the host is behind: wait */
+        return;
+    }
+    if (s->scan_next == s->scan_nfreqs) {
+        qca6584_scan_stop(s, WMI_SCAN_REASON_DONE);
+        return;
+    }
+    freq = s->scan_freqs[s->scan_next++];
+    qca6584_scan_event(s, WMI_SCAN_FOREIGN_CHAN, 0, freq);
+    if (qca6584_freq_to_chan(freq) == s->ap.channel) {
+        qca6584_mgmt_rx(s, beacon, wifi_ap_beacon(&s->ap, NULL, beacon));
+    }
+    timer_mod(s->scan_timer, now + WMI_SCAN_DWELL_MS);
+}
+
+/* START_SCAN: STARTED now, then the channels the host asked for */
 static void qca6584_wmi_start_scan(QCA6584State *s, const uint8_t *tlvs,
                                    uint32_t len)
 {
-    uint32_t freqs[WMI_SCAN_MAX_CHANNELS];
-    uint32_t nfreqs = 0, off = 0, i;
+    const uint8_t *cmd, *chans;
+    uint16_t chans_len = 0;
+    uint32_t i;
 
-    while (off + 4 <= len) {
-        uint16_t tlen = lduw_le_p(tlvs + off);
-        uint16_t tag = lduw_le_p(tlvs + off + 2);
-        const uint8_t *v = tlvs + off + 4;
-
-        if (tlen > len - off - 4) {
-            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: WMI START_SCAN TLV "
-                          "longer than the command\n");
-            return;
-        }
-        if (tag == WMI_TAG_START_SCAN_CMD && tlen >= 12) {
-            s->scan_id = ldl_le_p(v);
-            s->scan_req_id = ldl_le_p(v + 4);
-            s->scan_vdev = ldl_le_p(v + 8);
-        } else if (tag == WMI_TAG_ARRAY_UINT32 && nfreqs == 0) {
-            for (i = 0; i + 4 <= tlen && nfreqs < WMI_SCAN_MAX_CHANNELS;
-                 i += 4) {
-                freqs[nfreqs++] = ldl_le_p(v + i);
-            }
-        }
-        off += 4 + tlen;
+    cmd = qca6584_wmi_tlv(tlvs, len, WMI_TAG_START_SCAN_CMD, 12, NULL);
+    chans = qca6584_wmi_tlv(tlvs, len, WMI_TAG_ARRAY_UINT32, 0, &chans_len);
+    if (!cmd || !chans) {
+        return;
     }
-
-    trace_qca6584_scan(s->scan_id, nfreqs);
+    if (s->scan_active) {
+        qca6584_scan_stop(s, WMI_SCAN_REASON_CANCEL);
+    }
+    s->scan_id = ldl_le_p(cmd);
+    s->scan_req_id = ldl_le_p(cmd + 4);
+    s->scan_vdev = ldl_le_p(cmd + 8);
+    s->scan_nfreqs = MIN(chans_len / 4, WMI_SCAN_MAX_CHANNELS);
+    for (i = 0; i < s->scan_nfreqs; i++) {
+        s->scan_freqs[i] = ldl_le_p(chans + 4 * i);
+    }
+    s->scan_next = 0;
+    s->scan_active = true;
+    trace_qca6584_scan(s->scan_id, s->scan_nfreqs);
     qca6584_scan_event(s, WMI_SCAN_STARTED, 0, 0);
-    for (i = 0; i < nfreqs; i++) {
-        qca6584_scan_event(s, WMI_SCAN_FOREIGN_CHAN, 0, freqs[i]);
-        if (qca6584_freq_to_chan(freqs[i]) == s->ap_channel) {
-            qca6584_ap_beacon(s);
+    timer_mod(s->scan_timer,
+              qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + WMI_SCAN_DWELL_MS);
+}
+
+/* -- vdevs and peers ------------------------------------------------------- */
+
+static void qca6584_wmi_vdev_start(QCA6584State *s, const uint8_t *tlvs,
+                                   uint32_t len, uint32_t resp_type)
+{
+    const uint8_t *cmd = qca6584_wmi_tlv(tlvs, len, WMI_TAG_VDEV_START_CMD,
+                                         4, NULL);
+    const uint8_t *chan = qca6584_wmi_tlv(tlvs, len, WMI_TAG_CHANNEL, 4,
+                                          NULL);
+    uint8_t buf[24], *p = buf, *v;
+
+    if (!cmd || !chan) {
+        return;
+    }
+    trace_qca6584_vdev_start(ldl_le_p(cmd), ldl_le_p(chan));
+    v = qca6584_tlv(&p, WMI_TAG_VDEV_START_RESP, 16);
+    stl_le_p(v, ldl_le_p(cmd));         /* vdev_id */
+    stl_le_p(v + 8, resp_type);         /* request id 0, status 0: done */
+    qca6584_wmi_event(s, WMI_EV_VDEV_START_RESP, buf, p - buf);
+}
+
+static void qca6584_wmi_vdev_stop(QCA6584State *s, const uint8_t *tlvs,
+                                  uint32_t len)
+{
+    const uint8_t *cmd = qca6584_wmi_tlv(tlvs, len, WMI_TAG_VDEV_STOP_CMD, 4,
+                                         NULL);
+    uint8_t buf[8], *p = buf, *v;
+
+    if (!cmd) {
+        return;
+    }
+    v = qca6584_tlv(&p, WMI_TAG_VDEV_STOPPED, 4);
+    stl_le_p(v, ldl_le_p(cmd));
+    qca6584_wmi_event(s, WMI_EV_VDEV_STOPPED, buf, p - buf);
+}
+
+static QCAPeer *qca6584_peer_find(QCA6584State *s, const uint8_t *mac)
+{
+    int i;
+
+    for (i = 0; i < QCA_MAX_PEERS; i++) {
+        if (s->peers[i].used && !memcmp(s->peers[i].mac, mac, 6)) {
+            return &s->peers[i];
         }
     }
-    qca6584_scan_event(s, WMI_SCAN_COMPLETED, WMI_SCAN_REASON_DONE, 0);
+    return NULL;
 }
+
+static uint16_t qca6584_peer_id(QCA6584State *s, QCAPeer *peer)
+{
+    return peer - s->peers + 1;
+}
+
+/* PEER_CREATE: the firmware tells the host the peer's id (HTT PEER_MAP) */
+static void qca6584_wmi_peer_create(QCA6584State *s, const uint8_t *tlvs,
+                                    uint32_t len)
+{
+    const uint8_t *cmd = qca6584_wmi_tlv(tlvs, len, WMI_TAG_PEER_CREATE_CMD,
+                                         10, NULL);
+    uint8_t map[12] = { HTT_T2H_PEER_MAP };
+    QCAPeer *peer;
+    int i;
+
+    if (!cmd) {
+        return;
+    }
+    peer = qca6584_peer_find(s, cmd + 4);
+    for (i = 0; !peer && i < QCA_MAX_PEERS; i++) {
+        if (!s->peers[i].used) {
+            peer = &s->peers[i];
+        }
+    }
+    if (!peer) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: more than %d peers\n",
+                      QCA_MAX_PEERS);
+        return;
+    }
+    peer->used = true;
+    peer->vdev = ldl_le_p(cmd);
+    memcpy(peer->mac, cmd + 4, 6);
+    trace_qca6584_peer(true, qca6584_peer_id(s, peer));
+    map[1] = peer->vdev;
+    stw_le_p(map + 2, qca6584_peer_id(s, peer));
+    memcpy(map + 4, peer->mac, 6);
+    qca6584_htc_send(s, s->htt_eid, 0, 0, map, sizeof(map));
+}
+
+static void qca6584_wmi_peer_delete(QCA6584State *s, const uint8_t *tlvs,
+                                    uint32_t len)
+{
+    const uint8_t *cmd = qca6584_wmi_tlv(tlvs, len, WMI_TAG_PEER_DELETE_CMD,
+                                         10, NULL);
+    uint8_t unmap[4] = { HTT_T2H_PEER_UNMAP };
+    QCAPeer *peer = cmd ? qca6584_peer_find(s, cmd + 4) : NULL;
+
+    if (!peer) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: PEER_DELETE of an unknown "
+                      "peer\n");
+        return;
+    }
+    trace_qca6584_peer(false, qca6584_peer_id(s, peer));
+    stw_le_p(unmap + 2, qca6584_peer_id(s, peer));
+    peer->used = false;
+    qca6584_htc_send(s, s->htt_eid, 0, 0, unmap, sizeof(unmap));
+}
+
+/* -- HTC control, WMI ------------------------------------------------------ */
 
 static void qca6584_htc_control(QCA6584State *s, const uint8_t *msg,
                                 uint32_t len)
@@ -782,6 +974,8 @@ static void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg,
                                 uint32_t len)
 {
     uint32_t id = len >= 4 ? ldl_le_p(msg) & 0xffffff : 0;
+    const uint8_t *tlvs = msg + 4;
+    uint32_t tlvs_len = len >= 4 ? len - 4 : 0;
     uint8_t done[4];
 
     trace_qca6584_wmi_cmd(id, len);
@@ -791,10 +985,27 @@ static void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg,
         qca6584_wmi_ready(s);
         break;
     case WMI_CMD_START_SCAN:
-        qca6584_wmi_start_scan(s, msg + 4, len - 4);
+        qca6584_wmi_start_scan(s, tlvs, tlvs_len);
         break;
     case WMI_CMD_STOP_SCAN:
-        qca6584_scan_event(s, WMI_SCAN_COMPLETED, WMI_SCAN_REASON_CANCEL, 0);
+        if (s->scan_active) {
+            qca6584_scan_stop(s, WMI_SCAN_REASON_CANCEL);
+        }
+        break;
+    case WMI_CMD_VDEV_START:
+        qca6584_wmi_vdev_start(s, tlvs, tlvs_len, WMI_VDEV_RESP_START);
+        break;
+    case WMI_CMD_VDEV_RESTART:
+        qca6584_wmi_vdev_start(s, tlvs, tlvs_len, WMI_VDEV_RESP_RESTART);
+        break;
+    case WMI_CMD_VDEV_STOP:
+        qca6584_wmi_vdev_stop(s, tlvs, tlvs_len);
+        break;
+    case WMI_CMD_PEER_CREATE:
+        qca6584_wmi_peer_create(s, tlvs, tlvs_len);
+        break;
+    case WMI_CMD_PEER_DELETE:
+        qca6584_wmi_peer_delete(s, tlvs, tlvs_len);
         break;
     case WMI_CMD_PDEV_SUSPEND:
         stw_le_p(done, HTC_MSG_SUSPEND_DONE);
@@ -806,6 +1017,118 @@ static void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg,
     }
 }
 
+/* -- HTT: frames to and from the air --------------------------------------- */
+
+/* Tell the host about the frames sent so far (TX_COMPL_IND, status OK) */
+static void qca6584_tx_done_flush(QCA6584State *s)
+{
+    uint8_t msg[4 + 2 * HTT_TX_DONE_MAX];
+    uint32_t i;
+
+    if (!s->tx_done_count || s->tx_held) {
+        return;
+    }
+    msg[0] = HTT_T2H_TX_COMPL_IND;
+    msg[1] = HTT_TX_STATUS_OK;
+    msg[2] = s->tx_done_count;
+    msg[3] = 0;
+    for (i = 0; i < s->tx_done_count; i++) {
+        stw_le_p(msg + 4 + 2 * i, s->tx_done[i]);
+    }
+    qca6584_htc_send(s, s->htt_eid, 0, 0, msg, 4 + 2 * s->tx_done_count);
+    s->tx_done_count = 0;
+}
+
+static void qca6584_tx_done(QCA6584State *s, uint16_t msdu_id)
+{
+    if (s->tx_done_count == HTT_TX_DONE_MAX) {
+        s->tx_held = false;     /* the backend keeps the frames queued */
+        qca6584_tx_done_flush(s);
+    }
+    s->tx_done[s->tx_done_count++] = msdu_id;
+}
+
+/* The backend sent what it had queued: the host may send more */
+static void qca6584_tx_sent(NetClientState *nc, ssize_t len)
+{
+    QCA6584State *s = qemu_get_nic_opaque(nc);
+
+    s->tx_held = false;
+    qca6584_tx_done_flush(s);
+}
+
+static void qca6584_tx_to_network(QCA6584State *s, uint8_t *eth,
+                                  size_t len)
+{
+    trace_qca6584_tx_data(len);
+    if (!qemu_send_packet_async(qemu_get_queue(s->nic), eth, len,
+                                qca6584_tx_sent)) {
+        s->tx_held = true;
+    }
+}
+
+static void qca6584_tx_mgmt(QCA6584State *s, const uint8_t *frame,
+                            uint32_t len, uint16_t msdu_id)
+{
+    uint8_t reply[WIFI_MGMT_MAX];
+    size_t reply_len = wifi_ap_mgmt_from_sta(&s->ap, frame, len, reply);
+
+    /* the frame's completion (its ACK) comes before the AP's answer */
+    qca6584_tx_done(s, msdu_id);
+    qca6584_tx_done_flush(s);
+    if (reply_len) {
+        qca6584_mgmt_rx(s, reply, reply_len);
+    }
+}
+
+/* HTT TX_FRM: a frame to send; every one is completed */
+static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
+                               uint32_t len)
+{
+    uint8_t frame[WIFI_FRAME_MAX];
+    uint16_t flen, msdu_id;
+    size_t eth_len;
+    int off;
+
+    if (len < HTT_TX_DESC_LEN) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM of %u bytes, "
+                      "shorter than its descriptor\n", len);
+        return;
+    }
+    flen = lduw_le_p(msg + 4);
+    msdu_id = lduw_le_p(msg + 6);
+    if (flen > len - HTT_TX_DESC_LEN || flen > sizeof(frame)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM frame of %u "
+                      "bytes in a message of %u\n", flen, len);
+        qca6584_tx_done(s, msdu_id);
+        return;
+    }
+    memcpy(frame, msg + HTT_TX_DESC_LEN, flen);
+    trace_qca6584_tx_frame(HTT_TX_PKT_TYPE(msg[1]), msdu_id, flen);
+    switch (HTT_TX_PKT_TYPE(msg[1])) {
+    case HTT_TX_PKT_MGMT:
+        qca6584_tx_mgmt(s, frame, flen, msdu_id);
+        return;
+    case HTT_TX_PKT_RAW:
+    case HTT_TX_PKT_NATIVE_WIFI:
+        off = wifi_ap_data_to_eth(&s->ap, frame, flen, &eth_len);
+        if (off >= 0) {
+            qca6584_tx_to_network(s, frame + off, eth_len);
+        }
+        break;
+    case HTT_TX_PKT_ETHERNET:
+        if (s->ap.state == WIFI_AP_ASSOCIATED && flen >= WIFI_ETH_HDR_LEN) {
+            qca6584_tx_to_network(s, frame, flen);
+        }
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM of packet type "
+                      "%u\n", HTT_TX_PKT_TYPE(msg[1]));
+        break;
+    }
+    qca6584_tx_done(s, msdu_id);
+}
+
 static void qca6584_htt_message(QCA6584State *s, const uint8_t *msg,
                                 uint32_t len)
 {
@@ -814,8 +1137,93 @@ static void qca6584_htt_message(QCA6584State *s, const uint8_t *msg,
     };
 
     trace_qca6584_htt(len ? msg[0] : 0xff, len);
-    if (len && msg[0] == HTT_H2T_VERSION_REQ) {
+    if (!len) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: empty HTT message\n");
+        return;
+    }
+    switch (msg[0]) {
+    case HTT_H2T_VERSION_REQ:
         qca6584_htc_send(s, s->htt_eid, 0, 0, conf, sizeof(conf));
+        break;
+    case HTT_H2T_TX_FRM:
+        qca6584_htt_tx_frm(s, msg, len);
+        break;
+    default:
+        break;          /* ring and aggregation setup: nothing to model */
+    }
+}
+
+/* The peer id the host knows the AP by, 0 if it has none */
+static uint16_t qca6584_ap_peer_id(QCA6584State *s)
+{
+    QCAPeer *peer = qca6584_peer_find(s, s->ap.bssid.a);
+
+    return peer ? qca6584_peer_id(s, peer) : 0;
+}
+
+/* Whether a frame from the network can be delivered: else it waits */
+static bool qca6584_can_receive(NetClientState *nc)
+{
+    QCA6584State *s = qemu_get_nic_opaque(nc);
+
+    if (s->mode == QCA_MODE_HTC && !qca6584_t2h_room(s, HTC_MAX_MSG)) {
+        s->rx_held = true;
+        return false;
+    }
+    return true;
+}
+
+/*
+ * A frame from the network: to the host as an 802.11 data frame from the
+ * AP in an HTT RX_IND. Dropped, as a real AP would, while the station is
+ * not associated.
+ */
+static ssize_t qca6584_receive(NetClientState *nc, const uint8_t *buf,
+                               size_t size)
+{
+    QCA6584State *s = qemu_get_nic_opaque(nc);
+    uint8_t msg[HTC_MAX_MSG];
+    uint16_t peer_id = qca6584_ap_peer_id(s);
+    size_t flen;
+
+    if (s->mode != QCA_MODE_HTC || !peer_id ||
+        size > HTC_MAX_MSG - HTT_RX_IND_HL_LEN - WIFI_HDR_LEN -
+               WIFI_SNAP_LEN + WIFI_ETH_HDR_LEN) {
+        return size;
+    }
+    if (!qca6584_t2h_room(s, HTC_MAX_MSG)) {
+        s->rx_held = true;
+        return 0;
+    }
+    flen = wifi_ap_eth_to_data(&s->ap, buf, size, msg + HTT_RX_IND_HL_LEN);
+    if (!flen) {
+        return size;
+    }
+    memset(msg, 0, HTT_RX_IND_HL_LEN);
+    msg[0] = HTT_T2H_RX_IND;
+    msg[1] = HTT_RX_NON_QOS_TID;                /* hdr.info0 */
+    stw_le_p(msg + 2, peer_id);
+    stl_le_p(msg + 4, 1 << 24);                 /* one MPDU range */
+    msg[8] = s->ap_snr;                         /* ppdu.combined_rssi */
+    stw_le_p(msg + 44, 4 + 4 + HTT_RX_DESC_HL_LEN); /* prefix */
+    msg[50] = HTT_RX_DESC_HL_LEN;               /* fw_desc: len, flags */
+    msg[51] = HTT_RX_FIRST_LAST_MSDU;
+    msg[52] = 1;                                /* MPDU range: count, */
+    msg[53] = HTT_RX_MPDU_STATUS_OK;            /* status */
+    if (buf[0] & 1) {
+        stl_le_p(msg + 56, HTT_RX_DESC_HL_MCAST);
+    }
+    trace_qca6584_rx_data(size);
+    qca6584_htc_send(s, s->htt_eid, 0, 0, msg, HTT_RX_IND_HL_LEN + flen);
+    return size;
+}
+
+/* The host read from its mailbox: frames held back may come now */
+static void qca6584_t2h_drained(QCA6584State *s)
+{
+    if (s->rx_held && qca6584_t2h_room(s, HTC_MAX_MSG)) {
+        s->rx_held = false;
+        qemu_flush_queued_packets(qemu_get_queue(s->nic));
     }
 }
 
@@ -858,6 +1266,8 @@ static void qca6584_htc_receive(QCA6584State *s)
         memmove(s->h2t, s->h2t + len, s->h2t_len - len);
         s->h2t_len -= len;
     }
+    /* one completion for all the frames this transfer carried */
+    qca6584_tx_done_flush(s);
 }
 
 /* -- SDIO function 1 ------------------------------------------------------- */
@@ -948,10 +1358,12 @@ static void qca6584_transfer_done(SDIOCard *card, unsigned fn, uint32_t addr,
 {
     QCA6584State *s = QCA6584(card);
 
-    if (!write || !qca6584_is_mbox(addr)) {
+    if (!qca6584_is_mbox(addr)) {
         return;
     }
-    if (s->mode == QCA_MODE_BMI) {
+    if (!write) {
+        qca6584_t2h_drained(s);
+    } else if (s->mode == QCA_MODE_BMI) {
         qca6584_bmi_receive(s);
     } else {
         qca6584_htc_receive(s);
@@ -996,13 +1408,29 @@ static void qca6584_io_reset(SDIOCard *card)
     s->htc_seq = 0;
     s->wmi_eid = 0xff;
     s->htt_eid = 0xff;
+    /* the firmware forgot its scan, vdevs, peers and station */
+    timer_del(s->scan_timer);
+    s->scan_active = false;
+    memset(s->peers, 0, sizeof(s->peers));
+    s->tx_done_count = 0;
+    s->tx_held = false;
+    wifi_ap_reset(&s->ap);
+    qca6584_t2h_drained(s);     /* frames held for room are dropped now */
 }
 
 /* -- QOM ------------------------------------------------------------------- */
 
+static NetClientInfo qca6584_net_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(NICState),
+    .can_receive = qca6584_can_receive,
+    .receive = qca6584_receive,
+};
+
 static void qca6584_instance_init(Object *obj)
 {
     SDIOCard *card = SDIO_CARD(obj);
+    QCA6584State *s = QCA6584(obj);
 
     card->num_funcs = 1;
     card->func_size = QCA_FUNC_SIZE;
@@ -1010,7 +1438,13 @@ static void qca6584_instance_init(Object *obj)
     card->cis_len = sizeof(qca6584_cis);
     card->func_cis[0] = SDIO_CIS_BASE;
     card->func_cis[1] = QCA_FUNC1_CIS;
-    QCA6584(obj)->ap_ssid = g_strdup("lab-ap");
+    s->ap.ssid = g_strdup("lab-ap");
+    s->scan_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, qca6584_scan_tick, s);
+}
+
+static void qca6584_instance_finalize(Object *obj)
+{
+    timer_free(QCA6584(obj)->scan_timer);
 }
 
 static DeviceRealize qca6584_parent_realize;
@@ -1021,28 +1455,69 @@ static void qca6584_realize(DeviceState *dev, Error **errp)
     static const MACAddr default_bssid = {
         .a = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 }
     };
+    static const MACAddr zero;
 
-    qemu_macaddr_default_if_unset(&s->mac);
-    if (!(s->ap_bssid.a[0] | s->ap_bssid.a[1] | s->ap_bssid.a[2] |
-          s->ap_bssid.a[3] | s->ap_bssid.a[4] | s->ap_bssid.a[5])) {
-        s->ap_bssid = default_bssid;
+    if (!memcmp(&s->ap.bssid, &zero, sizeof(zero))) {
+        s->ap.bssid = default_bssid;
     }
-    if (!s->ap_ssid || !*s->ap_ssid || strlen(s->ap_ssid) > 32) {
+    if (s->ap.bssid.a[0] & 1) {
+        error_setg(errp, "qca6584: ap-bssid must be a unicast address");
+        return;
+    }
+    if (!s->ap.ssid || !*s->ap.ssid || strlen(s->ap.ssid) > 32) {
         error_setg(errp, "qca6584: ap-ssid must have 1 to 32 characters");
         return;
     }
-    if (!qca6584_valid_channel(s->ap_channel)) {
+    if (!wifi_ap_valid_channel(s->ap.channel)) {
         error_setg(errp, "qca6584: ap-channel %u is not a Wi-Fi channel",
-                   s->ap_channel);
+                   s->ap.channel);
         return;
     }
+    if (s->ap_snr > 90) {
+        error_setg(errp, "qca6584: ap-snr %u dB is more than 90",
+                   s->ap_snr);
+        return;
+    }
+    qemu_macaddr_default_if_unset(&s->conf.macaddr);
+    s->nic = qemu_new_nic(&qca6584_net_info, &s->conf,
+                          object_get_typename(OBJECT(dev)), dev->id,
+                          &dev->mem_reentrancy_guard, s);
+    qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
     qca6584_parent_realize(dev, errp);
+}
+
+static const VMStateDescription vmstate_qca6584_peer = {
+    .name = "qca6584-peer",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_BOOL(used, QCAPeer),
+        VMSTATE_UINT8(vdev, QCAPeer),
+        VMSTATE_UINT8_ARRAY(mac, QCAPeer, 6),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* Indices and lengths from the stream are checked before use */
+static int qca6584_post_load(void *opaque, int version_id)
+{
+    QCA6584State *s = opaque;
+
+    if (s->h2t_len > H2T_BUF_SIZE || s->t2h_len > T2H_FIFO_SIZE ||
+        s->t2h_head >= T2H_FIFO_SIZE || s->mem_used > QCA_MEM_WORDS ||
+        s->scan_nfreqs > WMI_SCAN_MAX_CHANNELS ||
+        s->scan_next > s->scan_nfreqs || s->tx_done_count > HTT_TX_DONE_MAX ||
+        s->ap.state > WIFI_AP_ASSOCIATED) {
+        return -EINVAL;
+    }
+    return 0;
 }
 
 static const VMStateDescription vmstate_qca6584 = {
     .name = TYPE_QCA6584,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
+    .post_load = qca6584_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_STRUCT(parent_obj, QCA6584State, 1, vmstate_sdio_card,
                        SDIOCard),
@@ -1064,19 +1539,30 @@ static const VMStateDescription vmstate_qca6584 = {
         VMSTATE_UINT8(htc_seq, QCA6584State),
         VMSTATE_UINT8(wmi_eid, QCA6584State),
         VMSTATE_UINT8(htt_eid, QCA6584State),
+        VMSTATE_TIMER_PTR(scan_timer, QCA6584State),
+        VMSTATE_BOOL(scan_active, QCA6584State),
         VMSTATE_UINT32(scan_id, QCA6584State),
         VMSTATE_UINT32(scan_req_id, QCA6584State),
         VMSTATE_UINT32(scan_vdev, QCA6584State),
-        VMSTATE_UINT16(ap_seq, QCA6584State),
+        VMSTATE_UINT32_ARRAY(scan_freqs, QCA6584State, WMI_SCAN_MAX_CHANNELS),
+        VMSTATE_UINT32(scan_nfreqs, QCA6584State),
+        VMSTATE_UINT32(scan_next, QCA6584State),
+        VMSTATE_STRUCT_ARRAY(peers, QCA6584State, QCA_MAX_PEERS, 1,
+                             vmstate_qca6584_peer, QCAPeer),
+        VMSTATE_UINT16_ARRAY(tx_done, QCA6584State, HTT_TX_DONE_MAX),
+        VMSTATE_UINT32(tx_done_count, QCA6584State),
+        VMSTATE_BOOL(tx_held, QCA6584State),
+        VMSTATE_BOOL(rx_held, QCA6584State),
+        VMSTATE_STRUCT(ap, QCA6584State, 1, vmstate_wifi_ap, WifiAP),
         VMSTATE_END_OF_LIST()
     },
 };
 
 static Property qca6584_properties[] = {
-    DEFINE_PROP_MACADDR("mac", QCA6584State, mac),
-    DEFINE_PROP_STRING("ap-ssid", QCA6584State, ap_ssid),
-    DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap_channel, 6),
-    DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap_bssid),
+    DEFINE_NIC_PROPERTIES(QCA6584State, conf),
+    DEFINE_PROP_STRING("ap-ssid", QCA6584State, ap.ssid),
+    DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap.channel, 6),
+    DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap.bssid),
     DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_snr, 45),
     DEFINE_PROP_END_OF_LIST(),
 };
@@ -1104,6 +1590,7 @@ static const TypeInfo qca6584_info = {
     .parent = TYPE_SDIO_CARD,
     .instance_size = sizeof(QCA6584State),
     .instance_init = qca6584_instance_init,
+    .instance_finalize = qca6584_instance_finalize,
     .class_init = qca6584_class_init,
 };
 

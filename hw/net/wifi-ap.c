@@ -1,0 +1,324 @@
+/*
+ * A simulated Wi-Fi access point: an open network with one station
+ *
+ * Management: beacons and probe responses, open system authentication,
+ * (re)association, deauthentication and disassociation. Data: 802.11
+ * frames to and from the distribution system, with the LLC/SNAP header
+ * (RFC 1042) that carries the Ethernet type.
+ *
+ * Copyright (c) 2026 The imx7d kernel lab authors
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ * See the COPYING file in the top-level directory.
+ */
+
+#include "qemu/osdep.h"
+#include "hw/net/wifi-ap.h"
+#include "migration/vmstate.h"
+#include "qemu/bswap.h"
+#include "trace.h"
+
+/* Frame control, first byte: type (bits 3:2) and subtype (bits 7:4) */
+#define FC_TYPE(fc0)            (((fc0) >> 2) & 3)
+#define FC_TYPE_MGMT            0
+#define FC_TYPE_DATA            2
+#define FC_SUBTYPE(fc0)         ((fc0) >> 4)
+#define MGMT_ASSOC_REQ          0x0
+#define MGMT_ASSOC_RESP         0x1
+#define MGMT_REASSOC_REQ        0x2
+#define MGMT_REASSOC_RESP       0x3
+#define MGMT_PROBE_REQ          0x4
+#define MGMT_PROBE_RESP         0x5
+#define MGMT_BEACON             0x8
+#define MGMT_DISASSOC           0xa
+#define MGMT_AUTH               0xb
+#define MGMT_DEAUTH             0xc
+#define DATA_SUBTYPE_NODATA     0x4     /* null function, CF-ack/poll only */
+#define DATA_SUBTYPE_QOS        0x8
+/* Frame control, second byte */
+#define FC1_TO_DS               0x01
+#define FC1_FROM_DS             0x02
+#define FC1_PROTECTED           0x40
+
+#define CAP_ESS                 0x0001
+#define CAP_SHORT_SLOT          0x0400
+#define AUTH_OPEN_SYSTEM        0
+#define STATUS_SUCCESS          0
+#define STATUS_UNSUPP_AUTH_ALG  13
+#define STATUS_NOT_AUTHENTICATED 1      /* "unspecified failure" */
+#define AID_FLAGS               0xc000
+#define STA_AID                 1
+
+#define IE_SSID                 0
+#define IE_RATES                1
+#define IE_DS_PARAMS            3
+#define IE_TIM                  5
+#define IE_EXT_RATES            50
+
+static const uint8_t rfc1042_snap[6] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 };
+
+bool wifi_ap_valid_channel(uint8_t chan)
+{
+    return (chan >= 1 && chan <= 14) ||
+           (chan >= 36 && chan <= 64 && chan % 4 == 0) ||
+           (chan >= 100 && chan <= 144 && chan % 4 == 0) ||
+           (chan >= 149 && chan <= 165 && chan % 4 == 1);
+}
+
+void wifi_ap_reset(WifiAP *ap)
+{
+    ap->state = WIFI_AP_IDLE;
+    memset(&ap->sta, 0, sizeof(ap->sta));
+}
+
+/* A MAC address as one number, for traces */
+static uint64_t wifi_mac(const uint8_t *addr)
+{
+    uint64_t mac = 0;
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        mac = mac << 8 | addr[i];
+    }
+    return mac;
+}
+
+static bool wifi_is_group(const uint8_t *addr)
+{
+    return addr[0] & 1;
+}
+
+/* The 24-byte management header from the AP to @to */
+static uint8_t *wifi_ap_mgmt_hdr(WifiAP *ap, uint8_t *buf, uint8_t subtype,
+                                 const uint8_t *to)
+{
+    memset(buf, 0, WIFI_HDR_LEN);
+    buf[0] = subtype << 4;
+    memcpy(buf + 4, to, 6);
+    memcpy(buf + 10, ap->bssid.a, 6);
+    memcpy(buf + 16, ap->bssid.a, 6);
+    stw_le_p(buf + 22, ap->seq++ << 4);
+    return buf + WIFI_HDR_LEN;
+}
+
+/* Supported and extended rates of the AP's band; basic rates marked */
+static uint8_t *wifi_ap_rates(WifiAP *ap, uint8_t *p)
+{
+    static const uint8_t rates_2ghz[] = {
+        IE_RATES, 8, 0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24,
+        IE_EXT_RATES, 4, 0x30, 0x48, 0x60, 0x6c,
+    };
+    static const uint8_t rates_5ghz[] = {
+        IE_RATES, 8, 0x8c, 0x12, 0x98, 0x24, 0xb0, 0x48, 0x60, 0x6c,
+    };
+
+    if (ap->channel <= 14) {
+        memcpy(p, rates_2ghz, sizeof(rates_2ghz));
+        return p + sizeof(rates_2ghz);
+    }
+    memcpy(p, rates_5ghz, sizeof(rates_5ghz));
+    return p + sizeof(rates_5ghz);
+}
+
+size_t wifi_ap_beacon(WifiAP *ap, const uint8_t *to, uint8_t *buf)
+{
+    static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    size_t ssid_len = MIN(strlen(ap->ssid), 32);
+    uint8_t *p;
+
+    p = wifi_ap_mgmt_hdr(ap, buf, to ? MGMT_PROBE_RESP : MGMT_BEACON,
+                         to ? to : broadcast);
+    memset(p, 0, 8);                            /* timestamp */
+    stw_le_p(p + 8, 100);                       /* beacon interval, TU */
+    stw_le_p(p + 10, CAP_ESS | CAP_SHORT_SLOT); /* open: no privacy bit */
+    p += 12;
+    *p++ = IE_SSID;
+    *p++ = ssid_len;
+    memcpy(p, ap->ssid, ssid_len);
+    p += ssid_len;
+    p = wifi_ap_rates(ap, p);
+    *p++ = IE_DS_PARAMS;
+    *p++ = 1;
+    *p++ = ap->channel;
+    /* TIM: DTIM count 0, period 1, so the station knows its DTIM period */
+    *p++ = IE_TIM;
+    *p++ = 4;
+    *p++ = 0;
+    *p++ = 1;
+    *p++ = 0;
+    *p++ = 0;
+    return p - buf;
+}
+
+/* Whether a probe request's SSID element asks for us (or any network) */
+static bool wifi_ap_probe_matches(WifiAP *ap, const uint8_t *ies, size_t len)
+{
+    size_t off = 0;
+
+    while (off + 2 <= len && off + 2 + ies[off + 1] <= len) {
+        if (ies[off] == IE_SSID) {
+            return ies[off + 1] == 0 ||
+                   (ies[off + 1] == strlen(ap->ssid) &&
+                    !memcmp(ies + off + 2, ap->ssid, ies[off + 1]));
+        }
+        off += 2 + ies[off + 1];
+    }
+    return false;
+}
+
+static size_t wifi_ap_auth(WifiAP *ap, const uint8_t *sta,
+                           const uint8_t *body, size_t len, uint8_t *reply)
+{
+    uint16_t alg = len >= 2 ? lduw_le_p(body) : 0xffff;
+    uint16_t seq = len >= 4 ? lduw_le_p(body + 2) : 0;
+    uint16_t status = alg == AUTH_OPEN_SYSTEM ? STATUS_SUCCESS
+                                               : STATUS_UNSUPP_AUTH_ALG;
+    uint8_t *p;
+
+    if (seq != 1) {
+        return 0;                       /* only the first frame gets a reply */
+    }
+    if (status == STATUS_SUCCESS) {
+        ap->state = WIFI_AP_AUTHENTICATED;
+        memcpy(ap->sta.a, sta, 6);
+    }
+    trace_wifi_ap_auth(wifi_mac(sta), status);
+    p = wifi_ap_mgmt_hdr(ap, reply, MGMT_AUTH, sta);
+    stw_le_p(p, alg);
+    stw_le_p(p + 2, 2);
+    stw_le_p(p + 4, status);
+    return p + 6 - reply;
+}
+
+static size_t wifi_ap_assoc(WifiAP *ap, const uint8_t *sta, bool reassoc,
+                            uint8_t *reply)
+{
+    bool known = ap->state != WIFI_AP_IDLE && !memcmp(ap->sta.a, sta, 6);
+    uint16_t status = known ? STATUS_SUCCESS : STATUS_NOT_AUTHENTICATED;
+    uint8_t *p;
+
+    if (known) {
+        ap->state = WIFI_AP_ASSOCIATED;
+    }
+    trace_wifi_ap_assoc(wifi_mac(sta), status);
+    p = wifi_ap_mgmt_hdr(ap, reply,
+                         reassoc ? MGMT_REASSOC_RESP : MGMT_ASSOC_RESP, sta);
+    stw_le_p(p, CAP_ESS | CAP_SHORT_SLOT);
+    stw_le_p(p + 2, status);
+    stw_le_p(p + 4, known ? STA_AID | AID_FLAGS : 0);
+    return wifi_ap_rates(ap, p + 6) - reply;
+}
+
+size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
+                             uint8_t *reply)
+{
+    const uint8_t *sta = frame + 10, *body = frame + WIFI_HDR_LEN;
+    size_t blen = len - WIFI_HDR_LEN;
+    bool to_us;
+
+    if (len < WIFI_HDR_LEN || FC_TYPE(frame[0]) != FC_TYPE_MGMT) {
+        return 0;
+    }
+    to_us = !memcmp(frame + 4, ap->bssid.a, 6);
+    switch (FC_SUBTYPE(frame[0])) {
+    case MGMT_PROBE_REQ:
+        if ((to_us || wifi_is_group(frame + 4)) &&
+            wifi_ap_probe_matches(ap, body, blen)) {
+            return wifi_ap_beacon(ap, sta, reply);
+        }
+        return 0;
+    case MGMT_AUTH:
+        return to_us ? wifi_ap_auth(ap, sta, body, blen, reply) : 0;
+    case MGMT_ASSOC_REQ:
+    case MGMT_REASSOC_REQ:
+        return to_us ? wifi_ap_assoc(ap, sta, FC_SUBTYPE(frame[0]) ==
+                                     MGMT_REASSOC_REQ, reply) : 0;
+    case MGMT_DEAUTH:
+    case MGMT_DISASSOC:
+        if (to_us && ap->state != WIFI_AP_IDLE &&
+            !memcmp(ap->sta.a, sta, 6)) {
+            trace_wifi_ap_leave(wifi_mac(sta), blen >= 2 ? lduw_le_p(body)
+                                                          : 0);
+            if (FC_SUBTYPE(frame[0]) == MGMT_DEAUTH) {
+                wifi_ap_reset(ap);
+            } else {
+                ap->state = WIFI_AP_AUTHENTICATED;
+            }
+        }
+        return 0;
+    default:
+        return 0;                       /* action frames and the like */
+    }
+}
+
+int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
+                        size_t *eth_len)
+{
+    size_t hdr = WIFI_HDR_LEN;
+    uint8_t da[6], sa[6];
+    uint8_t *eth;
+
+    if (len < WIFI_HDR_LEN || FC_TYPE(frame[0]) != FC_TYPE_DATA) {
+        return -1;
+    }
+    if (FC_SUBTYPE(frame[0]) & DATA_SUBTYPE_NODATA) {
+        return -1;                      /* null data: power save signalling */
+    }
+    if ((frame[1] & (FC1_TO_DS | FC1_FROM_DS)) != FC1_TO_DS ||
+        frame[1] & FC1_PROTECTED || ap->state != WIFI_AP_ASSOCIATED ||
+        memcmp(frame + 4, ap->bssid.a, 6) || memcmp(frame + 10, ap->sta.a, 6)) {
+        trace_wifi_ap_drop("data frame not from the associated station");
+        return -1;
+    }
+    if (FC_SUBTYPE(frame[0]) & DATA_SUBTYPE_QOS) {
+        hdr += 2;
+    }
+    if (len < hdr + WIFI_SNAP_LEN || memcmp(frame + hdr, rfc1042_snap, 6)) {
+        trace_wifi_ap_drop("data frame without an LLC/SNAP header");
+        return -1;
+    }
+    /* DA is address 3, SA address 2; the SNAP type becomes the Ethernet's */
+    memcpy(da, frame + 16, 6);
+    memcpy(sa, frame + 10, 6);
+    eth = frame + hdr + WIFI_SNAP_LEN - WIFI_ETH_HDR_LEN;
+    memcpy(eth, da, 6);
+    memcpy(eth + 6, sa, 6);
+    *eth_len = len - (eth - frame);
+    return eth - frame;
+}
+
+size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
+                           uint8_t *frame)
+{
+    if (len < WIFI_ETH_HDR_LEN || ap->state != WIFI_AP_ASSOCIATED) {
+        return 0;
+    }
+    if (!wifi_is_group(eth) && memcmp(eth, ap->sta.a, 6)) {
+        return 0;                       /* for someone else */
+    }
+    if (!memcmp(eth + 6, ap->sta.a, 6) || lduw_be_p(eth + 12) < 0x600) {
+        return 0;                       /* our own, or 802.3 length frames */
+    }
+    memset(frame, 0, WIFI_HDR_LEN);
+    frame[0] = FC_TYPE_DATA << 2;
+    frame[1] = FC1_FROM_DS;
+    memcpy(frame + 4, eth, 6);                  /* DA */
+    memcpy(frame + 10, ap->bssid.a, 6);
+    memcpy(frame + 16, eth + 6, 6);             /* SA */
+    stw_le_p(frame + 22, ap->seq++ << 4);
+    memcpy(frame + WIFI_HDR_LEN, rfc1042_snap, 6);
+    memcpy(frame + WIFI_HDR_LEN + 6, eth + 12, len - 12);
+    return WIFI_HDR_LEN + 6 + len - 12;
+}
+
+const VMStateDescription vmstate_wifi_ap = {
+    .name = "wifi-ap",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(state, WifiAP),
+        VMSTATE_UINT8_ARRAY(sta.a, WifiAP, 6),
+        VMSTATE_UINT16(seq, WifiAP),
+        VMSTATE_END_OF_LIST()
+    },
+};
