@@ -40,6 +40,8 @@
 #include "qapi/error.h"
 #include "hw/sd/sdio.h"
 #include "migration/vmstate.h"
+#include "net/checksum.h"
+#include "net/eth.h"
 #include "net/net.h"
 #include "qemu/bswap.h"
 #include "qemu/log.h"
@@ -190,6 +192,7 @@ enum {
 #define HTT_TX_PKT_NATIVE_WIFI  1
 #define HTT_TX_PKT_ETHERNET     2
 #define HTT_TX_PKT_MGMT         3
+#define HTT_TX_CSUM_OFFLOAD     (3 << 13)   /* flags1: L3, L4 checksums */
 #define HTT_TX_STATUS_OK        0
 #define HTT_TX_STATUS_DISCARD   1
 #define HTT_TX_DONE_MAX         64      /* msdu ids per TX_COMPL_IND */
@@ -1057,6 +1060,39 @@ static void qca6584_tx_sent(NetClientState *nc, ssize_t len)
     qca6584_tx_done_flush(s);
 }
 
+/*
+ * The checksums the host left to the chip (it offloads them as any
+ * ath10k does): IPv4 header, TCP and UDP over IPv4 or IPv6.
+ */
+static void qca6584_tx_checksum(uint8_t *eth, size_t len)
+{
+    uint8_t *ip6 = eth + ETH_HLEN, *l4 = ip6 + sizeof(struct ip6_header);
+    uint16_t plen;
+    uint8_t proto;
+    uint32_t sum;
+    int at;
+
+    if (len < ETH_HLEN || lduw_be_p(eth + 12) != ETH_P_IPV6) {
+        net_checksum_calculate(eth, len, CSUM_ALL);
+        return;
+    }
+    /* IPv6 with TCP or UDP right after its fixed header */
+    if (len < ETH_HLEN + sizeof(struct ip6_header)) {
+        return;
+    }
+    plen = lduw_be_p(ip6 + 4);
+    proto = ip6[6];
+    at = proto == IP_PROTO_TCP ? 16 : proto == IP_PROTO_UDP ? 6 : -1;
+    if (at < 0 || plen > len - (l4 - eth) || plen < at + 2) {
+        return;
+    }
+    stw_be_p(l4 + at, 0);
+    sum = net_checksum_add(32, ip6 + 8);            /* source, destination */
+    sum += plen + proto;                            /* the rest: pseudo */
+    sum += net_checksum_add(plen, l4);
+    stw_be_p(l4 + at, net_checksum_finish_nozero(sum));
+}
+
 static void qca6584_tx_to_network(QCA6584State *s, uint8_t *eth,
                                   size_t len)
 {
@@ -1086,7 +1122,7 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
                                uint32_t len)
 {
     uint8_t frame[WIFI_FRAME_MAX];
-    uint16_t flen, msdu_id;
+    uint16_t flen, msdu_id, flags1;
     size_t eth_len;
     int off;
 
@@ -1095,6 +1131,7 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
                       "shorter than its descriptor\n", len);
         return;
     }
+    flags1 = lduw_le_p(msg + 2);
     flen = lduw_le_p(msg + 4);
     msdu_id = lduw_le_p(msg + 6);
     if (flen > len - HTT_TX_DESC_LEN || flen > sizeof(frame)) {
@@ -1112,14 +1149,22 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     case HTT_TX_PKT_RAW:
     case HTT_TX_PKT_NATIVE_WIFI:
         off = wifi_ap_data_to_eth(&s->ap, frame, flen, &eth_len);
-        if (off >= 0) {
-            qca6584_tx_to_network(s, frame + off, eth_len);
+        if (off < 0) {
+            break;
         }
+        if (flags1 & HTT_TX_CSUM_OFFLOAD) {
+            qca6584_tx_checksum(frame + off, eth_len);
+        }
+        qca6584_tx_to_network(s, frame + off, eth_len);
         break;
     case HTT_TX_PKT_ETHERNET:
-        if (s->ap.state == WIFI_AP_ASSOCIATED && flen >= WIFI_ETH_HDR_LEN) {
-            qca6584_tx_to_network(s, frame, flen);
+        if (s->ap.state != WIFI_AP_ASSOCIATED || flen < WIFI_ETH_HDR_LEN) {
+            break;
         }
+        if (flags1 & HTT_TX_CSUM_OFFLOAD) {
+            qca6584_tx_checksum(frame, flen);
+        }
+        qca6584_tx_to_network(s, frame, flen);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM of packet type "
