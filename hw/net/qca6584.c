@@ -120,7 +120,11 @@ enum {
 #define HTC_MSG_SUSPEND_DONE    6
 #define HTC_SVC_WMI_CONTROL     0x0100
 #define HTC_SVC_HTT_DATA        0x0300
-#define HTC_FLAG_TRAILER        0x02
+#define HTC_FLAG_TRAILER        0x02        /* target to host */
+#define HTC_FLAG_SEND_BUNDLE    0x02        /* host to target: pad follows */
+#define HTC_FLAG_1MORE_BLOCK    0x01
+#define HTC_BUNDLE_MAX          32          /* messages in an RX bundle */
+#define HTC_BUNDLE_BYTES        65536       /* the host's bundle buffer */
 #define HTC_RECORD_CREDITS      1
 #define HTC_CREDITS             8
 #define HTC_CREDIT_SIZE         1792
@@ -210,7 +214,7 @@ enum {
 
 #define QCA_MAX_PEERS           8
 #define H2T_BUF_SIZE            4096
-#define T2H_FIFO_SIZE           32768
+#define T2H_FIFO_SIZE           65536
 
 enum QCAMode {
     QCA_MODE_BMI,       /* boot loader: request/response over mailbox 0 */
@@ -593,15 +597,20 @@ static void qca6584_bmi_receive(QCA6584State *s)
 
 /* -- HTC, WMI, HTT --------------------------------------------------------- */
 
+/*
+ * READY, extended form: it offers bundles of up to HTC_BUNDLE_MAX
+ * messages, which the host then reads in one CMD53 (see
+ * qca6584_rx_lookahead) and sends its own HTT messages in.
+ */
 static void qca6584_htc_ready(QCA6584State *s)
 {
-    uint8_t ready[8];
+    uint8_t ready[12] = { 0 };
 
     stw_le_p(ready, HTC_MSG_READY);
     stw_le_p(ready + 2, HTC_CREDITS);
     stw_le_p(ready + 4, HTC_CREDIT_SIZE);
     ready[6] = 3;                       /* endpoints: control, HTT, WMI */
-    ready[7] = 0;
+    ready[9] = HTC_BUNDLE_MAX;
     s->htc_seq = 0;
     qca6584_htc_send(s, HTC_EP_CONTROL, 0, 0, ready, sizeof(ready));
 }
@@ -1293,29 +1302,74 @@ static void qca6584_htc_message(QCA6584State *s, const uint8_t *msg,
     }
 }
 
-static void qca6584_htc_receive(QCA6584State *s)
+/*
+ * A byte more of host-to-target HTC: a message is handled as soon as it is
+ * complete, so a bundle (messages each padded to the credit size, as
+ * much as 56 KiB in one CMD53) never needs more than one message of
+ * buffer.
+ */
+static void qca6584_htc_byte(QCA6584State *s)
 {
-    while (s->h2t_len >= HTC_HDR_LEN) {
-        uint32_t len = HTC_HDR_LEN + lduw_le_p(s->h2t + 2);
+    uint32_t len, pad;
 
-        if (len > H2T_BUF_SIZE) {
-            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message of %u bytes "
-                          "dropped\n", len);
-            s->h2t_len = 0;
-            return;
-        }
-        if (s->h2t_len < len) {
-            return;                     /* the rest comes in the next CMD53 */
-        }
-        qca6584_htc_message(s, s->h2t, len);
-        memmove(s->h2t, s->h2t + len, s->h2t_len - len);
-        s->h2t_len -= len;
+    if (s->h2t_len < HTC_HDR_LEN) {
+        return;
     }
-    /* one completion for all the frames this transfer carried */
-    qca6584_tx_done_flush(s);
+    len = HTC_HDR_LEN + lduw_le_p(s->h2t + 2);
+    pad = s->h2t[1] & HTC_FLAG_SEND_BUNDLE ? lduw_le_p(s->h2t + 6) : 0;
+    if (len + pad > H2T_BUF_SIZE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message of %u bytes "
+                      "(padding %u) dropped\n", len, pad);
+        s->h2t_len = 0;
+        return;
+    }
+    if (s->h2t_len == len + pad) {
+        qca6584_htc_message(s, s->h2t, len);
+        s->h2t_len = 0;
+    }
 }
 
 /* -- SDIO function 1 ------------------------------------------------------- */
+
+/* The padded length of the HTC message starting @at bytes into the FIFO */
+static uint32_t qca6584_t2h_msg_size(QCA6584State *s, uint32_t at)
+{
+    uint32_t len = qca6584_t2h_peek(s, at + 2) |
+                   qca6584_t2h_peek(s, at + 3) << 8;
+
+    return ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE);
+}
+
+/*
+ * The host reads the lookahead, the next message's header, to size its
+ * read. Tell it, in the header's bundle count, how many messages after
+ * this one it can take in the same read: those of the same endpoint and
+ * padded size (ath10k's rule), all in the FIFO already, as many as its
+ * bundle buffer holds.
+ */
+static void qca6584_rx_lookahead(QCA6584State *s)
+{
+    uint32_t size, at, n = 0;
+    uint8_t eid, flags;
+
+    if (s->mode != QCA_MODE_HTC || s->t2h_len < HTC_HDR_LEN) {
+        return;
+    }
+    eid = qca6584_t2h_peek(s, 0);
+    size = qca6584_t2h_msg_size(s, 0);
+    for (at = size; at + size <= s->t2h_len && n + 1 < HTC_BUNDLE_MAX &&
+         (n + 2) * size <= HTC_BUNDLE_BYTES; at += size) {
+        if (qca6584_t2h_peek(s, at) != eid ||
+            qca6584_t2h_msg_size(s, at) != size) {
+            break;
+        }
+        n++;
+    }
+    /* count bits 3:0 in flags bits 7:4, bits 5:4 in flags bits 3:2 */
+    flags = qca6584_t2h_peek(s, 1) & (HTC_FLAG_TRAILER | HTC_FLAG_1MORE_BLOCK);
+    flags |= (n & 0xf) << 4 | (n >> 4) << 2;
+    s->t2h[(s->t2h_head + 1) % T2H_FIFO_SIZE] = flags;
+}
 
 static bool qca6584_is_mbox(uint32_t addr)
 {
@@ -1336,7 +1390,10 @@ static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
         return qca6584_host_int_status(s);
     case REG_RX_LOOKAHEAD_VALID:
         return s->t2h_len ? 1 : 0;
-    case REG_RX_LOOKAHEAD0 ... REG_RX_LOOKAHEAD0 + 3:
+    case REG_RX_LOOKAHEAD0:
+        qca6584_rx_lookahead(s);
+        return qca6584_t2h_peek(s, 0);
+    case REG_RX_LOOKAHEAD0 + 1 ... REG_RX_LOOKAHEAD0 + 3:
         return qca6584_t2h_peek(s, addr - REG_RX_LOOKAHEAD0);
     case REG_INT_STATUS_EN ... REG_CNTR_INT_STATUS_EN:
         return s->irq_en[addr - REG_INT_STATUS_EN];
@@ -1365,6 +1422,9 @@ static void qca6584_write(SDIOCard *card, unsigned fn, uint32_t addr,
             s->h2t_len = 0;
         }
         s->h2t[s->h2t_len++] = value;
+        if (s->mode == QCA_MODE_HTC) {
+            qca6584_htc_byte(s);
+        }
         return;
     }
     switch (addr) {
@@ -1411,7 +1471,8 @@ static void qca6584_transfer_done(SDIOCard *card, unsigned fn, uint32_t addr,
     } else if (s->mode == QCA_MODE_BMI) {
         qca6584_bmi_receive(s);
     } else {
-        qca6584_htc_receive(s);
+        /* one completion for all the frames this transfer carried */
+        qca6584_tx_done_flush(s);
     }
 }
 
