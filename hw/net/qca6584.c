@@ -257,6 +257,7 @@ struct QCA6584State {
     /* Host-to-target: the message being assembled */
     uint8_t h2t[H2T_BUF_SIZE];
     uint32_t h2t_len;
+    bool h2t_skip;                  /* the rest of this transfer is bad */
     /* Target-to-host: queued message bytes (HTC: padded to blocks) */
     uint8_t t2h[T2H_FIFO_SIZE];
     uint32_t t2h_head;
@@ -1306,7 +1307,10 @@ static void qca6584_htc_message(QCA6584State *s, const uint8_t *msg,
  * A byte more of host-to-target HTC: a message is handled as soon as it is
  * complete, so a bundle (messages each padded to the credit size, as
  * much as 56 KiB in one CMD53) never needs more than one message of
- * buffer.
+ * buffer. Each CMD53 carries whole messages (ath10k writes a message or
+ * bundle so that it ends at the mailbox window's end): after a bad
+ * header the rest of the transfer is skipped, and the next one starts
+ * clean.
  */
 static void qca6584_htc_byte(QCA6584State *s)
 {
@@ -1319,8 +1323,10 @@ static void qca6584_htc_byte(QCA6584State *s)
     pad = s->h2t[1] & HTC_FLAG_SEND_BUNDLE ? lduw_le_p(s->h2t + 6) : 0;
     if (len + pad > H2T_BUF_SIZE) {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message of %u bytes "
-                      "(padding %u) dropped\n", len, pad);
+                      "(padding %u) dropped with the rest of its transfer\n",
+                      len, pad);
         s->h2t_len = 0;
+        s->h2t_skip = true;
         return;
     }
     if (s->h2t_len == len + pad) {
@@ -1421,6 +1427,9 @@ static void qca6584_write(SDIOCard *card, unsigned fn, uint32_t addr,
                           "longer than %u bytes, dropped\n", H2T_BUF_SIZE);
             s->h2t_len = 0;
         }
+        if (s->h2t_skip) {
+            return;
+        }
         s->h2t[s->h2t_len++] = value;
         if (s->mode == QCA_MODE_HTC) {
             qca6584_htc_byte(s);
@@ -1471,6 +1480,12 @@ static void qca6584_transfer_done(SDIOCard *card, unsigned fn, uint32_t addr,
     } else if (s->mode == QCA_MODE_BMI) {
         qca6584_bmi_receive(s);
     } else {
+        if (s->h2t_len) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: transfer ends inside an "
+                          "HTC message, %u bytes dropped\n", s->h2t_len);
+            s->h2t_len = 0;
+        }
+        s->h2t_skip = false;
         /* one completion for all the frames this transfer carried */
         qca6584_tx_done_flush(s);
     }
@@ -1502,6 +1517,7 @@ static void qca6584_io_reset(SDIOCard *card)
     trace_qca6584_reset();
     s->mode = QCA_MODE_BMI;
     s->h2t_len = 0;
+    s->h2t_skip = false;
     s->t2h_head = 0;
     s->t2h_len = 0;
     memset(s->irq_en, 0, sizeof(s->irq_en));
@@ -1630,6 +1646,7 @@ static const VMStateDescription vmstate_qca6584 = {
         VMSTATE_UINT32(mode, QCA6584State),
         VMSTATE_UINT8_ARRAY(h2t, QCA6584State, H2T_BUF_SIZE),
         VMSTATE_UINT32(h2t_len, QCA6584State),
+        VMSTATE_BOOL(h2t_skip, QCA6584State),
         VMSTATE_UINT8_ARRAY(t2h, QCA6584State, T2H_FIFO_SIZE),
         VMSTATE_UINT32(t2h_head, QCA6584State),
         VMSTATE_UINT32(t2h_len, QCA6584State),

@@ -139,6 +139,10 @@
 #define QCA_FUNC_SIZE       0x20000
 #define QCA_BLOCK_SIZE      256
 
+#define QCA_LOOKAHEAD_VALID 0x805
+#define QCA_LOOKAHEAD       0x808
+
+#define BMI_DONE            1
 #define BMI_READ_MEMORY     2
 #define BMI_WRITE_MEMORY    3
 #define BMI_GET_TARGET_INFO 8
@@ -938,6 +942,246 @@ static void test_malformed(void)
     qtest_quit(qts);
 }
 
+/* -- HTC, WMI and HTT: the firmware's side after BMI_DONE --------------- */
+
+#define HTC_HDR_LEN         8
+#define HTC_EP_CONTROL      0
+#define HTC_EP_HTT          1
+#define HTC_EP_WMI          2
+#define HTC_FLAG_BUNDLE     0x02        /* host to target: padding follows */
+#define WMI_VDEV_STOP       0x5006
+#define WMI_VDEV_STOPPED    0x5002
+#define WMI_START_SCAN      0x3001
+#define WMI_PEER_CREATE     0x6001
+#define WMI_PEER_DELETE     0x6002
+#define WMI_TAG_VDEV_STOP   93
+#define WMI_TAG_PEER_CREATE 97
+#define WMI_TAG_PEER_DELETE 98
+#define HTT_TX_FRM          1
+#define HTT_PEER_MAP        3
+
+/* One HTC message, header and payload, written to mailbox 0 */
+static void htc_send(QTestState *qts, uint8_t eid, const void *payload,
+                     unsigned len)
+{
+    uint8_t buf[512] = { eid };
+
+    g_assert_cmpuint(HTC_HDR_LEN + len, <=, sizeof(buf));
+    stw_le_p(buf + 2, len);
+    memcpy(buf + HTC_HDR_LEN, payload, len);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, HTC_HDR_LEN + len);
+}
+
+/* A WMI command: its id, then one TLV (@tag, @len bytes of @value) */
+static void wmi_send(QTestState *qts, uint32_t id, uint16_t tag,
+                     const void *value, uint16_t len)
+{
+    uint8_t buf[256];
+
+    g_assert_cmpuint(8 + len, <=, sizeof(buf));
+    stl_le_p(buf, id);
+    stw_le_p(buf + 4, len);
+    stw_le_p(buf + 6, tag);
+    memcpy(buf + 8, value, len);
+    htc_send(qts, HTC_EP_WMI, buf, 8 + len);
+}
+
+/*
+ * Read the target's messages, as ath10k does (lookahead, then the padded
+ * message), until none is left. Returns how many; the last one's first
+ * block in @last.
+ */
+static unsigned htc_drain(QTestState *qts, uint8_t *last)
+{
+    uint8_t buf[8 * QCA_BLOCK_SIZE], la[4];
+    unsigned n = 0, len;
+
+    while (sdio_readb(qts, 1, QCA_LOOKAHEAD_VALID) & 1) {
+        sdio_rw_bytes(qts, false, 1, QCA_LOOKAHEAD, true, la, 4);
+        len = ROUND_UP(HTC_HDR_LEN + lduw_le_p(la + 2), QCA_BLOCK_SIZE);
+        g_assert_cmpuint(len, <=, sizeof(buf));
+        sdio_rw_blocks(qts, false, 1, QCA_MBOX0, QCA_BLOCK_SIZE,
+                       len / QCA_BLOCK_SIZE, buf);
+        g_assert_cmpmem(buf, 4, la, 4);
+        if (last) {
+            memcpy(last, buf, QCA_BLOCK_SIZE);
+        }
+        g_assert_cmpuint(++n, <, 1000);
+    }
+    return n;
+}
+
+/* HTC CONNECT for @svc: the target answers with endpoint @eid */
+static void htc_connect(QTestState *qts, uint16_t svc, uint8_t eid)
+{
+    uint8_t msg[8] = { 2, 0 }, resp[QCA_BLOCK_SIZE];
+
+    stw_le_p(msg + 2, svc);
+    htc_send(qts, HTC_EP_CONTROL, msg, sizeof(msg));
+    g_assert_cmpuint(htc_drain(qts, resp), ==, 1);
+    g_assert_cmphex(lduw_le_p(resp + HTC_HDR_LEN), ==, 3);  /* CONNECT_RESP */
+    g_assert_cmphex(resp[HTC_HDR_LEN + 4], ==, 0);          /* success */
+    g_assert_cmphex(resp[HTC_HDR_LEN + 5], ==, eid);
+}
+
+/* The card out of its boot loader, HTT and WMI connected as ath10k does */
+static QTestState *htc_start(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    uint8_t buf[QCA_BLOCK_SIZE];
+
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf,
+                  bmi_cmd(buf, BMI_DONE, 0, 0, 1));
+    g_assert_cmpuint(htc_drain(qts, buf), ==, 1);
+    g_assert_cmphex(lduw_le_p(buf + HTC_HDR_LEN), ==, 1);   /* READY */
+    g_assert_cmpuint(buf[HTC_HDR_LEN + 9], ==, 32);         /* bundles */
+    htc_connect(qts, 0x0300, HTC_EP_HTT);
+    htc_connect(qts, 0x0100, HTC_EP_WMI);
+    return qts;
+}
+
+/* PEER_CREATE for @mac: the HTT PEER_MAP names it with peer id @id */
+static void assert_peer_create(QTestState *qts, const uint8_t *mac,
+                               uint16_t id)
+{
+    uint8_t cmd[16] = { 0 }, last[QCA_BLOCK_SIZE];
+
+    memcpy(cmd + 4, mac, 6);
+    wmi_send(qts, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
+    /* the WMI credits come back first, then the map */
+    g_assert_cmpuint(htc_drain(qts, last), ==, 2);
+    g_assert_cmpuint(last[0], ==, HTC_EP_HTT);
+    g_assert_cmpuint(last[HTC_HDR_LEN], ==, HTT_PEER_MAP);
+    g_assert_cmpuint(lduw_le_p(last + HTC_HDR_LEN + 2), ==, id);
+    g_assert_cmpmem(last + HTC_HDR_LEN + 4, 6, mac, 6);
+}
+
+/* The firmware still answers: VDEV_STOP gets VDEV_STOPPED */
+static void assert_firmware_ok(QTestState *qts)
+{
+    uint8_t vdev[4] = { 3 }, last[QCA_BLOCK_SIZE];
+
+    wmi_send(qts, WMI_VDEV_STOP, WMI_TAG_VDEV_STOP, vdev, sizeof(vdev));
+    g_assert_cmpuint(htc_drain(qts, last), ==, 2);
+    g_assert_cmpuint(last[0], ==, HTC_EP_WMI);
+    g_assert_cmphex(ldl_le_p(last + HTC_HDR_LEN), ==, WMI_VDEV_STOPPED);
+    g_assert_cmphex(ldl_le_p(last + HTC_HDR_LEN + 8), ==, 3);
+    assert_card_ok(qts);
+}
+
+static void test_htc_peers(void)
+{
+    QTestState *qts = htc_start();
+    uint8_t mac[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 };
+    uint8_t cmd[12] = { 0 };
+
+    assert_peer_create(qts, mac, 1);
+    mac[5] = 2;
+    assert_peer_create(qts, mac, 2);
+    /* deleting the first frees id 1 (HTT PEER_UNMAP), which comes back */
+    mac[5] = 1;
+    memcpy(cmd + 4, mac, 6);
+    wmi_send(qts, WMI_PEER_DELETE, WMI_TAG_PEER_DELETE, cmd, sizeof(cmd));
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 2);
+    mac[5] = 3;
+    assert_peer_create(qts, mac, 1);
+    assert_firmware_ok(qts);
+    qtest_quit(qts);
+}
+
+/*
+ * What a broken or hostile driver can send after BMI_DONE: each is logged
+ * (LOG_GUEST_ERROR) and ignored, and the firmware goes on answering.
+ */
+static void test_htc_malformed(void)
+{
+    QTestState *qts = htc_start();
+    uint8_t buf[512] = { 0 }, mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+    int i;
+
+    /* an endpoint nobody connected */
+    htc_send(qts, 7, buf, 16);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 0);
+    assert_firmware_ok(qts);
+
+    /* a header announcing 64 KiB, then a message with 64 KiB of padding */
+    buf[0] = HTC_EP_WMI;
+    stw_le_p(buf + 2, 0xffff);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, HTC_HDR_LEN);
+    buf[1] = HTC_FLAG_BUNDLE;
+    stw_le_p(buf + 2, 4);
+    stw_le_p(buf + 6, 0xffff);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, HTC_HDR_LEN + 4);
+    memset(buf, 0, sizeof(buf));
+    assert_firmware_ok(qts);
+
+    /* WMI: no id; a TLV longer than its command; no TLV at all */
+    htc_send(qts, HTC_EP_WMI, buf, 2);
+    stl_le_p(buf, WMI_START_SCAN);
+    stw_le_p(buf + 4, 400);
+    stw_le_p(buf + 6, 77);
+    htc_send(qts, HTC_EP_WMI, buf, 16);
+    htc_send(qts, HTC_EP_WMI, buf, 4);
+    stl_le_p(buf, WMI_PEER_DELETE);
+    htc_send(qts, HTC_EP_WMI, buf, 4);
+    /* a TLV too short for its command: no vdev id */
+    wmi_send(qts, WMI_VDEV_STOP, WMI_TAG_VDEV_STOP, buf, 2);
+    /* every one got its credits back, nothing more */
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 5);
+    assert_firmware_ok(qts);
+
+    /* deleting a peer that does not exist; more peers than the chip has */
+    memset(buf, 0, 16);
+    wmi_send(qts, WMI_PEER_DELETE, WMI_TAG_PEER_DELETE, buf, 12);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 1);
+    for (i = 1; i <= 8; i++) {
+        mac[5] = i;
+        assert_peer_create(qts, mac, i);
+    }
+    mac[5] = 9;
+    memcpy(buf + 4, mac, 6);
+    wmi_send(qts, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, buf, 16);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 1);
+    assert_firmware_ok(qts);
+
+    /*
+     * HTT: empty; TX_FRM shorter than its descriptor; a frame longer than
+     * its message; a packet type that does not exist. A frame whose
+     * descriptor could be read is still completed (TX_COMPL_IND).
+     */
+    memset(buf, 0, sizeof(buf));
+    htc_send(qts, HTC_EP_HTT, buf, 0);
+    buf[0] = HTT_TX_FRM;
+    htc_send(qts, HTC_EP_HTT, buf, 8);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 0);
+    stw_le_p(buf + 4, 3000);                    /* frame length */
+    htc_send(qts, HTC_EP_HTT, buf, 64);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 1);
+    buf[1] = 7 << 5;                            /* packet type 7 */
+    stw_le_p(buf + 4, 24);
+    htc_send(qts, HTC_EP_HTT, buf, 64);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 1);
+    /* a data frame from a station that never associated: not sent */
+    buf[1] = 1 << 5;                            /* native wifi */
+    buf[16] = 0x08;                             /* data, to the DS */
+    buf[17] = 0x01;
+    htc_send(qts, HTC_EP_HTT, buf, 64);
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 1);
+    assert_firmware_ok(qts);
+
+    /*
+     * A host that never reads its mailbox: the target-to-host FIFO fills
+     * (64 KiB, 256 blocks), what does not fit is dropped and logged.
+     */
+    for (i = 0; i < 300; i++) {
+        wmi_send(qts, WMI_VDEV_STOP, WMI_TAG_VDEV_STOP, buf, 4);
+    }
+    g_assert_cmpuint(htc_drain(qts, NULL), ==, 256);
+    assert_firmware_ok(qts);
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -948,5 +1192,7 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/card-interrupt/system-reset",
                    test_reset_while_asserted);
     qtest_add_func("/sdio/malformed", test_malformed);
+    qtest_add_func("/sdio/qca6584/peers", test_htc_peers);
+    qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
     return g_test_run();
 }
