@@ -257,7 +257,7 @@ struct QCA6584State {
     /* Host-to-target: the message being assembled */
     uint8_t h2t[H2T_BUF_SIZE];
     uint32_t h2t_len;
-    bool h2t_skip;                  /* the rest of this transfer is bad */
+    bool h2t_skip;                  /* bad header: skip to the window end */
     /* Target-to-host: queued message bytes (HTC: padded to blocks) */
     uint8_t t2h[T2H_FIFO_SIZE];
     uint32_t t2h_head;
@@ -1307,10 +1307,11 @@ static void qca6584_htc_message(QCA6584State *s, const uint8_t *msg,
  * A byte more of host-to-target HTC: a message is handled as soon as it is
  * complete, so a bundle (messages each padded to the credit size, as
  * much as 56 KiB in one CMD53) never needs more than one message of
- * buffer. Each CMD53 carries whole messages (ath10k writes a message or
- * bundle so that it ends at the mailbox window's end): after a bad
- * header the rest of the transfer is skipped, and the next one starts
- * clean.
+ * buffer. A message may span CMD53s (Linux splits a write into blocks
+ * and a byte-mode rest), but it always ends at the mailbox window's end:
+ * ath10k writes each message or bundle there. So after a bad header the
+ * bytes up to the window's end are skipped, and the next write starts
+ * clean (qca6584_h2t_window_end).
  */
 static void qca6584_htc_byte(QCA6584State *s)
 {
@@ -1323,7 +1324,7 @@ static void qca6584_htc_byte(QCA6584State *s)
     pad = s->h2t[1] & HTC_FLAG_SEND_BUNDLE ? lduw_le_p(s->h2t + 6) : 0;
     if (len + pad > H2T_BUF_SIZE) {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message of %u bytes "
-                      "(padding %u) dropped with the rest of its transfer\n",
+                      "(padding %u) dropped, up to the mailbox's end\n",
                       len, pad);
         s->h2t_len = 0;
         s->h2t_skip = true;
@@ -1384,6 +1385,21 @@ static bool qca6584_is_mbox(uint32_t addr)
            (addr >= MBOX0_EXT1_BASE && addr < MBOX0_EXT1_END);
 }
 
+/* A host-to-target write reached the last byte of a mailbox window */
+static void qca6584_h2t_window_end(QCA6584State *s, uint32_t addr)
+{
+    if (addr != MBOX0_END - 1 && addr != MBOX0_EXT0_END - 1 &&
+        addr != MBOX0_EXT1_END - 1) {
+        return;
+    }
+    if (s->h2t_len && s->mode == QCA_MODE_HTC) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message cut short at "
+                      "the mailbox's end, %u bytes dropped\n", s->h2t_len);
+        s->h2t_len = 0;
+    }
+    s->h2t_skip = false;
+}
+
 static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
 {
     QCA6584State *s = QCA6584(card);
@@ -1427,13 +1443,13 @@ static void qca6584_write(SDIOCard *card, unsigned fn, uint32_t addr,
                           "longer than %u bytes, dropped\n", H2T_BUF_SIZE);
             s->h2t_len = 0;
         }
-        if (s->h2t_skip) {
-            return;
+        if (!s->h2t_skip) {
+            s->h2t[s->h2t_len++] = value;
+            if (s->mode == QCA_MODE_HTC) {
+                qca6584_htc_byte(s);
+            }
         }
-        s->h2t[s->h2t_len++] = value;
-        if (s->mode == QCA_MODE_HTC) {
-            qca6584_htc_byte(s);
-        }
+        qca6584_h2t_window_end(s, addr);
         return;
     }
     switch (addr) {
@@ -1480,12 +1496,6 @@ static void qca6584_transfer_done(SDIOCard *card, unsigned fn, uint32_t addr,
     } else if (s->mode == QCA_MODE_BMI) {
         qca6584_bmi_receive(s);
     } else {
-        if (s->h2t_len) {
-            qemu_log_mask(LOG_GUEST_ERROR, "qca6584: transfer ends inside an "
-                          "HTC message, %u bytes dropped\n", s->h2t_len);
-            s->h2t_len = 0;
-        }
-        s->h2t_skip = false;
         /* one completion for all the frames this transfer carried */
         qca6584_tx_done_flush(s);
     }

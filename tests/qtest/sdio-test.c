@@ -141,6 +141,7 @@
 
 #define QCA_LOOKAHEAD_VALID 0x805
 #define QCA_LOOKAHEAD       0x808
+#define QCA_MBOX0_EXT_END   0x13000
 
 #define BMI_DONE            1
 #define BMI_READ_MEMORY     2
@@ -960,6 +961,15 @@ static void test_malformed(void)
 #define HTT_TX_FRM          1
 #define HTT_PEER_MAP        3
 
+/*
+ * Bytes to mailbox 0, as ath10k writes HTC messages: ending at the end of
+ * the mailbox's first extended window
+ */
+static void htc_write(QTestState *qts, uint8_t *buf, unsigned len)
+{
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0_EXT_END - len, true, buf, len);
+}
+
 /* One HTC message, header and payload, written to mailbox 0 */
 static void htc_send(QTestState *qts, uint8_t eid, const void *payload,
                      unsigned len)
@@ -969,7 +979,7 @@ static void htc_send(QTestState *qts, uint8_t eid, const void *payload,
     g_assert_cmpuint(HTC_HDR_LEN + len, <=, sizeof(buf));
     stw_le_p(buf + 2, len);
     memcpy(buf + HTC_HDR_LEN, payload, len);
-    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, HTC_HDR_LEN + len);
+    htc_write(qts, buf, HTC_HDR_LEN + len);
 }
 
 /* A WMI command: its id, then one TLV (@tag, @len bytes of @value) */
@@ -1105,14 +1115,21 @@ static void test_htc_malformed(void)
     g_assert_cmpuint(htc_drain(qts, NULL), ==, 0);
     assert_firmware_ok(qts);
 
-    /* a header announcing 64 KiB, then a message with 64 KiB of padding */
+    /*
+     * A header announcing 64 KiB, then a message with 64 KiB of padding,
+     * then one cut short by the mailbox's end: the rest of each write is
+     * dropped, the next write starts clean.
+     */
     buf[0] = HTC_EP_WMI;
     stw_le_p(buf + 2, 0xffff);
-    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, HTC_HDR_LEN);
+    htc_write(qts, buf, 32);
     buf[1] = HTC_FLAG_BUNDLE;
     stw_le_p(buf + 2, 4);
     stw_le_p(buf + 6, 0xffff);
-    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, HTC_HDR_LEN + 4);
+    htc_write(qts, buf, 64);
+    buf[1] = 0;
+    stw_le_p(buf + 2, 100);
+    htc_write(qts, buf, 64);
     memset(buf, 0, sizeof(buf));
     assert_firmware_ok(qts);
 
