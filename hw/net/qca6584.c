@@ -262,6 +262,15 @@ struct QCA6584State {
     uint8_t t2h[T2H_FIFO_SIZE];
     uint32_t t2h_head;
     uint32_t t2h_len;
+    /*
+     * The bundle the host is reading (qca6584_rx_lookahead): each member's
+     * bytes in the FIFO, served padded to the first member's size
+     */
+    uint32_t bundle_size[HTC_BUNDLE_MAX];
+    uint32_t bundle_members;
+    uint32_t bundle_index;
+    uint32_t bundle_slot;
+    uint32_t bundle_off;
 
     uint8_t irq_en[4];              /* 0x828-0x82b */
     uint32_t chip_control;
@@ -1350,32 +1359,59 @@ static uint32_t qca6584_t2h_msg_size(QCA6584State *s, uint32_t at)
 /*
  * The host reads the lookahead, the next message's header, to size its
  * read. Tell it, in the header's bundle count, how many messages after
- * this one it can take in the same read: those of the same endpoint and
- * padded size (ath10k's rule), all in the FIFO already, as many as its
- * bundle buffer holds.
+ * this one it can take in the same read: ath10k reads each of them as
+ * long as the first (its padded size), so those that follow on the same
+ * endpoint and are no longer join, as many as its bundle buffer holds.
+ * The read serves each one padded to that size (qca6584_mbox_read): a
+ * short HTT TX completion among received frames does not end a bundle.
  */
 static void qca6584_rx_lookahead(QCA6584State *s)
 {
-    uint32_t size, at, n = 0;
+    uint32_t slot, size, at, n;
     uint8_t eid, flags;
 
-    if (s->mode != QCA_MODE_HTC || s->t2h_len < HTC_HDR_LEN) {
-        return;
+    if (s->mode != QCA_MODE_HTC || s->t2h_len < HTC_HDR_LEN ||
+        s->bundle_off) {
+        return;                 /* not at a message's start: leave it */
     }
     eid = qca6584_t2h_peek(s, 0);
-    size = qca6584_t2h_msg_size(s, 0);
-    for (at = size; at + size <= s->t2h_len && n + 1 < HTC_BUNDLE_MAX &&
-         (n + 2) * size <= HTC_BUNDLE_BYTES; at += size) {
-        if (qca6584_t2h_peek(s, at) != eid ||
-            qca6584_t2h_msg_size(s, at) != size) {
+    slot = qca6584_t2h_msg_size(s, 0);
+    s->bundle_size[0] = slot;
+    for (n = 1, at = slot; n < HTC_BUNDLE_MAX &&
+         (n + 1) * slot <= HTC_BUNDLE_BYTES && at + HTC_HDR_LEN <= s->t2h_len;
+         n++, at += size) {
+        size = qca6584_t2h_msg_size(s, at);
+        if (qca6584_t2h_peek(s, at) != eid || size > slot ||
+            at + size > s->t2h_len) {
             break;
         }
-        n++;
+        s->bundle_size[n] = size;
     }
+    s->bundle_members = n;
+    s->bundle_index = 0;
+    s->bundle_slot = slot;
+    n--;                        /* the count is of the others */
     /* count bits 3:0 in flags bits 7:4, bits 5:4 in flags bits 3:2 */
     flags = qca6584_t2h_peek(s, 1) & (HTC_FLAG_TRAILER | HTC_FLAG_1MORE_BLOCK);
     flags |= (n & 0xf) << 4 | (n >> 4) << 2;
     s->t2h[(s->t2h_head + 1) % T2H_FIFO_SIZE] = flags;
+}
+
+/* A byte of mailbox 0 for the host: the bundle being read, or the FIFO */
+static uint8_t qca6584_mbox_read(QCA6584State *s)
+{
+    uint8_t value;
+
+    if (s->bundle_index == s->bundle_members) {
+        return qca6584_t2h_pop(s);
+    }
+    value = s->bundle_off < s->bundle_size[s->bundle_index] ?
+            qca6584_t2h_pop(s) : 0;
+    if (++s->bundle_off == s->bundle_slot) {
+        s->bundle_off = 0;
+        s->bundle_index++;
+    }
+    return value;
 }
 
 static bool qca6584_is_mbox(uint32_t addr)
@@ -1405,7 +1441,7 @@ static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
     QCA6584State *s = QCA6584(card);
 
     if (qca6584_is_mbox(addr)) {
-        return qca6584_t2h_pop(s);
+        return qca6584_mbox_read(s);
     }
     switch (addr) {
     case REG_HOST_INT_STATUS:
@@ -1530,6 +1566,9 @@ static void qca6584_io_reset(SDIOCard *card)
     s->h2t_skip = false;
     s->t2h_head = 0;
     s->t2h_len = 0;
+    s->bundle_members = 0;
+    s->bundle_index = 0;
+    s->bundle_off = 0;
     memset(s->irq_en, 0, sizeof(s->irq_en));
     s->chip_control = 0;
     s->window_data = 0;
@@ -1639,6 +1678,10 @@ static int qca6584_post_load(void *opaque, int version_id)
         s->t2h_head >= T2H_FIFO_SIZE || s->mem_used > QCA_MEM_WORDS ||
         s->scan_nfreqs > WMI_SCAN_MAX_CHANNELS ||
         s->scan_next > s->scan_nfreqs || s->tx_done_count > HTT_TX_DONE_MAX ||
+        s->bundle_members > HTC_BUNDLE_MAX ||
+        s->bundle_index > s->bundle_members ||
+        (s->bundle_index < s->bundle_members &&
+         s->bundle_off >= s->bundle_slot) ||
         s->ap.state > WIFI_AP_ASSOCIATED) {
         return -EINVAL;
     }
@@ -1660,6 +1703,11 @@ static const VMStateDescription vmstate_qca6584 = {
         VMSTATE_UINT8_ARRAY(t2h, QCA6584State, T2H_FIFO_SIZE),
         VMSTATE_UINT32(t2h_head, QCA6584State),
         VMSTATE_UINT32(t2h_len, QCA6584State),
+        VMSTATE_UINT32_ARRAY(bundle_size, QCA6584State, HTC_BUNDLE_MAX),
+        VMSTATE_UINT32(bundle_members, QCA6584State),
+        VMSTATE_UINT32(bundle_index, QCA6584State),
+        VMSTATE_UINT32(bundle_slot, QCA6584State),
+        VMSTATE_UINT32(bundle_off, QCA6584State),
         VMSTATE_UINT8_ARRAY(irq_en, QCA6584State, 4),
         VMSTATE_UINT32(chip_control, QCA6584State),
         VMSTATE_UINT32(window_data, QCA6584State),

@@ -1101,6 +1101,34 @@ static void test_htc_peers(void)
 }
 
 /*
+ * Messages queued on one endpoint come as a bundle: the first one's
+ * header (the lookahead) counts the others, and one CMD53 reads them all.
+ */
+static void test_htc_bundle(void)
+{
+    QTestState *qts = htc_start();
+    uint8_t buf[3 * QCA_BLOCK_SIZE] = { HTT_TX_FRM, 1 << 5 }, la[4];
+    int i;
+
+    /* three TX_FRMs the AP does not send: three TX completions */
+    stw_le_p(buf + 4, 3000);
+    for (i = 0; i < 3; i++) {
+        htc_send(qts, HTC_EP_HTT, buf, 64);
+    }
+    sdio_rw_bytes(qts, false, 1, QCA_LOOKAHEAD, true, la, 4);
+    g_assert_cmpuint(la[0], ==, HTC_EP_HTT);
+    g_assert_cmphex(la[1] >> 4, ==, 2);         /* two more follow */
+    sdio_rw_blocks(qts, false, 1, QCA_MBOX0, QCA_BLOCK_SIZE, 3, buf);
+    for (i = 0; i < 3; i++) {
+        g_assert_cmpuint(buf[i * QCA_BLOCK_SIZE], ==, HTC_EP_HTT);
+        g_assert_cmpuint(buf[i * QCA_BLOCK_SIZE + HTC_HDR_LEN], ==, 7);
+    }
+    g_assert_cmpuint(sdio_readb(qts, 1, QCA_LOOKAHEAD_VALID), ==, 0);
+    assert_firmware_ok(qts);
+    qtest_quit(qts);
+}
+
+/*
  * What a broken or hostile driver can send after BMI_DONE: each is logged
  * (LOG_GUEST_ERROR) and ignored, and the firmware goes on answering.
  */
@@ -1210,6 +1238,7 @@ int main(int argc, char **argv)
                    test_reset_while_asserted);
     qtest_add_func("/sdio/malformed", test_malformed);
     qtest_add_func("/sdio/qca6584/peers", test_htc_peers);
+    qtest_add_func("/sdio/qca6584/bundle", test_htc_bundle);
     qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
     return g_test_run();
 }
