@@ -33,6 +33,8 @@ def base_cmdline():
 
 
 KMSG = re.compile(r'^\[\s*\d+\.\d+\] ')
+# what /init's background job prints on the console while commands run
+INIT_MARKER = re.compile(r'^LAB-(COLDPLUG-DONE|SETTLED)$')
 
 
 def default_kernel():
@@ -206,7 +208,8 @@ class Board:
     def run(self, cmd, timeout=30, check=True, kmsg=False):
         """Run `cmd` in the guest shell and return its output. Kernel log
         lines that the console interleaves are removed unless `kmsg` (for
-        commands like dmesg). With check, a non-zero exit status fails."""
+        commands like dmesg), and so are /init's markers. With check, a
+        non-zero exit status fails."""
         self._seq += 1
         tag = 'LAB%d' % self._seq
         # The markers are built by the shell, so the echoed command line
@@ -218,7 +221,8 @@ class Board:
         m = self.wait_for(r'%s-END-(\d+)$' % tag, timeout)
         out = self.text[start:m.start()]
         out = '\n'.join(l for l in out.strip('\n').split('\n')
-                        if kmsg or not KMSG.match(l))
+                        if (kmsg or not KMSG.match(l))
+                        and not INIT_MARKER.match(l))
         rc = int(m.group(1))
         if check and rc != 0:
             raise TestFailure('guest command failed (exit %d): %s\n%s'
