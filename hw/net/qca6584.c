@@ -335,7 +335,7 @@ static void qca6584_update_irq(QCA6584State *s)
 {
     bool level = qca6584_host_int_status(s) & s->irq_en[0];
 
-    sdio_card_set_func_irq(SDIO_CARD(s), 1, level);
+    sdio_card_set_func_irq(&s->parent_obj, 1, level);
 }
 
 /* -- target-to-host FIFO --------------------------------------------------- */
@@ -1436,9 +1436,10 @@ static void qca6584_h2t_window_end(QCA6584State *s, uint32_t addr)
     s->h2t_skip = false;
 }
 
+/* Called per byte: container_of(), as sdio-card.c does, not a QOM cast */
 static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
 {
-    QCA6584State *s = QCA6584(card);
+    QCA6584State *s = container_of(card, QCA6584State, parent_obj);
 
     if (qca6584_is_mbox(addr)) {
         return qca6584_mbox_read(s);
@@ -1471,7 +1472,7 @@ static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
 static void qca6584_write(SDIOCard *card, unsigned fn, uint32_t addr,
                           uint8_t value)
 {
-    QCA6584State *s = QCA6584(card);
+    QCA6584State *s = container_of(card, QCA6584State, parent_obj);
 
     if (qca6584_is_mbox(addr)) {
         if (s->h2t_len == H2T_BUF_SIZE) {
