@@ -2,7 +2,8 @@
 #   make run     build what is missing, boot the board (serial here, display
 #                in a window or on VNC)
 #   make test    build what is missing, run every test
-# Other targets: make debug | bench | qemu | image | modules | clean | help
+# Other targets: make debug | bench | check-asan | qemu | image | modules |
+#                clean | help
 #
 # Bring your own kernel: make run KERNEL=path/to/zImage KDIR=path/to/build
 # (KDIR builds guest-driver/ modules; MODULES_DIR=<INSTALL_MOD_PATH>/lib/modules/<rel>
@@ -38,13 +39,13 @@ export KERNEL KDIR KSRC KVER KCONFIG
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 
-.PHONY: all run test bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
+.PHONY: all run test check-asan bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,13p' Makefile
 
 # Host packages, deb-src and armhf for apt: quick when already done.
 host:
@@ -115,6 +116,15 @@ run: all
 
 test: all
 	@tests/run $(TEST_ARGS)
+
+# The qtests, device fuzzers included, against QEMU built with ASan and
+# UBSan (build/qemu-asan). FUZZ_OPS operations per device, FUZZ_SEED.
+FUZZ_OPS ?= 20000
+FUZZ_SEED ?= 0x1ab5eed
+check-asan: host
+	@scripts/build-qemu --asan
+	@LAB_FUZZ_OPS=$(FUZZ_OPS) LAB_FUZZ_SEED=$(FUZZ_SEED) \
+		tests/run --qtest-only --qemu-build qemu-asan $(TEST_ARGS)
 
 bench: all
 	@scripts/setup-host --bench

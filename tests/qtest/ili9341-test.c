@@ -12,6 +12,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "lab-fuzz.h"
 #include "qapi/qmp/qdict.h"
 
 #define ECSPI1          0x30820000
@@ -504,6 +505,80 @@ static void test_undefined_commands_are_nops(void)
     lcd_end(l);
 }
 
+/* After a RESX pulse the panel is in its reset state and answers reads */
+static void assert_lcd_ok(Lcd *l)
+{
+    lcd_pins(l, PIN_CS, PIN_RESX);
+    qtest_clock_step(l->qts, 1000000);
+    lcd_pins(l, PIN_RESX, PIN_CS);
+    qtest_clock_step(l->qts, 5000000);
+    g_assert_cmphex(lcd_read1(l, 0x0a), ==, 0x08);  /* RDDPM: sleep in */
+    g_assert_cmphex(lcd_read1(l, 0x0c), ==, 0x66);  /* RDDCOLMOD: 18 bpp */
+}
+
+/*
+ * Random SPI traffic with random D/C, CS and RESX transitions: commands
+ * (defined ones more often), parameters, pixel bursts into random
+ * windows, reads, console refreshes (lab-fuzz.h)
+ */
+static void test_fuzz(void)
+{
+    static const uint8_t cmds[] = {
+        0x01, 0x04, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x13, 0x20,
+        0x21, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2e, 0x33, 0x36, 0x37, 0x38,
+        0x39, 0x3a, 0x3c, 0x3e, 0xd9, 0xda, 0xdb, 0xdc,
+    };
+    static const uint32_t pins[] = { PIN_CS, PIN_DC, PIN_RESX };
+    Lcd *l = lcd_start_on();
+    LabFuzz f;
+    int i, n;
+
+    lab_fuzz_init(&f, "ili9341");
+    while (lab_fuzz_more(&f)) {
+        switch (lab_fuzz_below(&f, 10)) {
+        case 0:
+            lcd_pins(l, pins[lab_fuzz_below(&f, 3)],
+                     pins[lab_fuzz_below(&f, 3)]);
+            break;
+        case 1 ... 3:
+            lcd_pins(l, 0, PIN_DC);
+            spi_byte(l, lab_fuzz_chance(&f, 4) ? (uint8_t)lab_fuzz_next(&f)
+                        : cmds[lab_fuzz_below(&f, sizeof(cmds))]);
+            lcd_pins(l, PIN_DC, 0);
+            break;
+        case 4 ... 6:
+            for (i = lab_fuzz_below(&f, 8); i > 0; i--) {
+                spi_byte(l, (uint8_t)lab_fuzz_next(&f));
+            }
+            break;
+        case 7:
+            lcd_window(l, lab_fuzz_below(&f, 0x200), lab_fuzz_below(&f, 0x200),
+                       lab_fuzz_below(&f, 0x200), lab_fuzz_below(&f, 0x200));
+            CMD0(l, lab_fuzz_chance(&f, 2) ? 0x2c : 0x3c);
+            for (n = lab_fuzz_below(&f, 300); n > 0; n--) {
+                spi_byte(l, (uint8_t)lab_fuzz_next(&f));
+            }
+            break;
+        case 8:
+            lcd_read1(l, lab_fuzz_chance(&f, 2) ? 0x2e
+                         : cmds[lab_fuzz_below(&f, sizeof(cmds))]);
+            break;
+        case 9:
+            if (lab_fuzz_chance(&f, 50)) {
+                g_free(lcd_screen(l));
+            } else {
+                qtest_clock_step(l->qts, lab_fuzz_below(&f, 20000000));
+            }
+            break;
+        }
+        if (f.done % 1000 == 0) {
+            assert_lcd_ok(l);
+        }
+    }
+    assert_lcd_ok(l);
+    lcd_end(l);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -521,6 +596,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ili9341/reset/swreset-vs-resx",
                    test_swreset_keeps_madctl_resx_does_not);
     qtest_add_func("/ili9341/reset/held", test_held_in_reset_ignores_spi);
+    qtest_add_func("/ili9341/fuzz", test_fuzz);
     qtest_add_func("/ili9341/spi/cs-pause", test_cs_pause_mid_command);
     qtest_add_func("/ili9341/reads/ramrd", test_ramrd_reads_back);
     qtest_add_func("/ili9341/robust/out-of-range-window",

@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "lab-fuzz.h"
 #include "qapi/qmp/qdict.h"
 
 #define SRC_BASE        0x30390000
@@ -363,6 +364,81 @@ static void test_reserved_and_read_only(void)
     qtest_quit(qts);
 }
 
+/*
+ * With every knob back at 0 and nothing pending, an enable edge releases
+ * and starts core1 once: the model still works after what came before
+ */
+static void assert_src_ok(QTestState *qts)
+{
+    static const char *const knobs[] = {
+        "fail-cpu1-on", "fail-cpu1-on-nth", "cpu1-on-delay-ms",
+        "fail-cpu1-off",
+    };
+    uint32_t releases, starts;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(knobs); i++) {
+        knob_set(qts, knobs[i], 0);
+    }
+    qtest_clock_step(qts, 100 * NS_PER_MS);    /* delayed starts: done */
+    core1_enable(qts, false);
+    releases = qom_get_u32(qts, "cpu1-releases");
+    starts = qom_get_u32(qts, "cpu1-starts");
+    core1_enable(qts, true);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-releases"), ==, releases + 1);
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-starts"), ==, starts + 1);
+    g_assert_cmphex(src_read(qts, A7RCR1) & A7RCR1_CORE1_EN, ==,
+                    A7RCR1_CORE1_EN);
+}
+
+/*
+ * Random register writes and reads over the SRC's window, random knob
+ * settings (some out of range), time passing (lab-fuzz.h)
+ */
+static void test_fuzz(void)
+{
+    static const char *const knobs[] = {
+        "fail-cpu1-on", "fail-cpu1-on-nth", "cpu1-on-delay-ms",
+        "fail-cpu1-off", "secondary-el",
+    };
+    QTestState *qts = src_start();
+    LabFuzz f;
+
+    lab_fuzz_init(&f, "imx7-src");
+    while (lab_fuzz_more(&f)) {
+        uint32_t offset = lab_fuzz_below(&f, 0x100 / 4) * 4;
+
+        switch (lab_fuzz_below(&f, 8)) {
+        case 0 ... 2:
+            src_write(qts, offset, (uint32_t)lab_fuzz_next(&f));
+            break;
+        case 3:                         /* what Linux touches most */
+            src_write(qts, lab_fuzz_chance(&f, 2) ? A7RCR1 : A7RCR0,
+                      (uint32_t)lab_fuzz_next(&f));
+            break;
+        case 4:
+            src_read(qts, offset);
+            break;
+        case 5:
+            qom_set_u32(qts, knobs[lab_fuzz_below(&f, G_N_ELEMENTS(knobs))],
+                        lab_fuzz_chance(&f, 8) ? (uint32_t)lab_fuzz_next(&f)
+                                                : lab_fuzz_below(&f, 4));
+            break;
+        case 6:
+            qtest_clock_step(qts, lab_fuzz_below(&f, 3 * NS_PER_MS));
+            break;
+        case 7:
+            core1_enable(qts, lab_fuzz_chance(&f, 2));
+            break;
+        }
+        if (f.done % 1000 == 0) {
+            assert_src_ok(qts);
+        }
+    }
+    assert_src_ok(qts);
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -375,5 +451,6 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7-src/core1/fail-on-nth", test_fail_cpu1_on_nth);
     qtest_add_func("/imx7-src/core1/fail-off", test_fail_cpu1_off);
     qtest_add_func("/imx7-src/core1/on-delay", test_cpu1_on_delay);
+    qtest_add_func("/imx7-src/fuzz", test_fuzz);
     return g_test_run();
 }

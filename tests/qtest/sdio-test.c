@@ -20,6 +20,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "lab-fuzz.h"
 #include "qapi/qmp/qdict.h"
 
 #define USDHC2_BASE         0x30b50000
@@ -1227,6 +1228,193 @@ static void test_htc_malformed(void)
     qtest_quit(qts);
 }
 
+/* -- fuzz ----------------------------------------------------------------- */
+
+/*
+ * Read whatever the target queued, as a driver would, however odd it
+ * looks (BMI answers have no HTC header): at most 8 blocks a message
+ */
+static void fuzz_drain(QTestState *qts)
+{
+    uint8_t buf[8 * QCA_BLOCK_SIZE], la[4];
+    unsigned n, blocks;
+
+    for (n = 0; n < 300 && sdio_readb(qts, 1, QCA_LOOKAHEAD_VALID) & 1;
+         n++) {
+        sdio_rw_bytes(qts, false, 1, QCA_LOOKAHEAD, true, la, 4);
+        blocks = DIV_ROUND_UP(HTC_HDR_LEN + lduw_le_p(la + 2),
+                              QCA_BLOCK_SIZE);
+        sdio_rw_blocks(qts, false, 1, QCA_MBOX0, QCA_BLOCK_SIZE,
+                       MIN(blocks, 8), buf);
+    }
+}
+
+/* An HTC message with random header fields and a plausible payload */
+static void fuzz_htc(QTestState *qts, LabFuzz *f)
+{
+    static const uint32_t wmi_ids[] = {
+        0x1, 0x3001, 0x3002, 0x5001, 0x5003, 0x5004, 0x5005, 0x5006, 0x5007,
+        0x6001, 0x6002, 0x6005, 0x11001,
+    };
+    static const uint16_t tags[] = { 16, 77, 80, 88, 93, 97, 98 };
+    uint8_t buf[512];
+    unsigned len = lab_fuzz_below(f, sizeof(buf) - HTC_HDR_LEN + 1);
+    unsigned tlvs, i;
+
+    lab_fuzz_bytes(f, buf, sizeof(buf));
+    buf[0] = lab_fuzz_chance(f, 8) ? buf[0] : lab_fuzz_below(f, 3);
+    if (!lab_fuzz_chance(f, 4)) {
+        buf[1] &= 0x01;                         /* no bundle padding */
+        stw_le_p(buf + 2, len);                 /* the true length */
+    }
+    if (buf[0] == HTC_EP_WMI && len >= 4) {
+        stl_le_p(buf + HTC_HDR_LEN, wmi_ids[lab_fuzz_below(f,
+                                            G_N_ELEMENTS(wmi_ids))]);
+        /* TLVs of known tags with random (sometimes wrong) lengths */
+        for (i = 4, tlvs = 0; i + 4 <= len && tlvs < 3; tlvs++) {
+            uint16_t tlen = lab_fuzz_below(f, 120);
+
+            stw_le_p(buf + HTC_HDR_LEN + i, tlen);
+            stw_le_p(buf + HTC_HDR_LEN + i + 2,
+                     tags[lab_fuzz_below(f, G_N_ELEMENTS(tags))]);
+            i += 4 + tlen;
+        }
+    } else if (buf[0] == HTC_EP_HTT && len >= 1) {
+        buf[HTC_HDR_LEN] = lab_fuzz_below(f, 9);
+    } else if (buf[0] == HTC_EP_CONTROL && len >= 4) {
+        stw_le_p(buf + HTC_HDR_LEN, lab_fuzz_below(f, 8));
+        stw_le_p(buf + HTC_HDR_LEN + 2, lab_fuzz_chance(f, 2) ? 0x0100
+                                                               : 0x0300);
+    }
+    if (lab_fuzz_chance(f, 4)) {
+        /* anywhere in the mailbox windows, not ending at their end */
+        sdio_rw_bytes(qts, true, 1, QCA_MBOX0 + lab_fuzz_below(f, 0x600),
+                      true, buf, HTC_HDR_LEN + len);
+    } else {
+        htc_write(qts, buf, HTC_HDR_LEN + len);
+    }
+}
+
+/* A CMD53 with random function, address, mode and count, random data */
+static void fuzz_cmd53(QTestState *qts, LabFuzz *f)
+{
+    static const uint32_t bases[] = {
+        0x800, 0x828, 0x840, 0x868, 0x874, QCA_MBOX0, 0x12f00, 0x1c700,
+        QCA_FUNC_SIZE - 0x100,
+    };
+    uint8_t buf[8 * QCA_BLOCK_SIZE];
+    bool write = lab_fuzz_chance(f, 2);
+    unsigned fn = lab_fuzz_chance(f, 8) ? lab_fuzz_below(f, 8) : 1;
+    uint32_t addr = lab_fuzz_chance(f, 4) ? lab_fuzz_below(f, 0x20000)
+                    : bases[lab_fuzz_below(f, G_N_ELEMENTS(bases))];
+    uint32_t mode = lab_fuzz_chance(f, 2) ? ARG_INC : 0;
+    unsigned n;
+
+    lab_fuzz_bytes(f, buf, sizeof(buf));
+    if (lab_fuzz_chance(f, 2)) {
+        n = 1 + lab_fuzz_below(f, 8);           /* blocks of 256 */
+        cmd53(qts, write, fn, addr, mode | ARG_BLOCK,
+              lab_fuzz_chance(f, 16) ? lab_fuzz_below(f, 512) : n,
+              QCA_BLOCK_SIZE, n, buf);
+    } else {
+        n = 1 + lab_fuzz_below(f, 512);         /* bytes */
+        cmd53(qts, write, fn, addr, mode, n, n, 1, buf);
+    }
+}
+
+/* After an I/O reset the card needs its address again, as Linux knows */
+static void fuzz_reenumerate(QTestState *qts)
+{
+    sdio_enumerate(qts);
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+}
+
+/*
+ * Whatever came before, Linux's enumeration and ath10k's boot work: the
+ * card enumerates, leaves its boot loader on BMI_DONE, connects its
+ * services and answers WMI
+ */
+static void assert_boots(QTestState *qts)
+{
+    uint8_t buf[QCA_BLOCK_SIZE];
+
+    sdio_enumerate(qts);
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf,
+                  bmi_cmd(buf, BMI_DONE, 0, 0, 1));
+    g_assert_cmpuint(htc_drain(qts, buf), ==, 1);
+    g_assert_cmphex(lduw_le_p(buf + HTC_HDR_LEN), ==, 1);   /* READY */
+    htc_connect(qts, 0x0300, HTC_EP_HTT);
+    htc_connect(qts, 0x0100, HTC_EP_WMI);
+    assert_firmware_ok(qts);
+}
+
+/*
+ * Random but well-typed host operations on the SDIO card and the QCA6584
+ * behind it: CMD52 anywhere, CMD53 of any shape, BMI commands, HTC
+ * messages with random endpoints, lengths, WMI ids and TLVs, HTT types,
+ * resets (lab-fuzz.h). Every 500 operations the card must still boot.
+ */
+static void test_fuzz(void)
+{
+    QTestState *qts = htc_start();
+    uint8_t buf[2100];
+    LabFuzz f;
+    unsigned len, fn;
+    uint32_t addr;
+    bool write;
+
+    lab_fuzz_init(&f, "sdio-qca6584");
+    while (lab_fuzz_more(&f)) {
+        switch (lab_fuzz_below(&f, 12)) {
+        case 0 ... 1:
+            fn = lab_fuzz_below(&f, 8);
+            addr = lab_fuzz_chance(&f, 2) ? lab_fuzz_below(&f, 0x200)
+                                          : 0x800 + lab_fuzz_below(&f, 0x80);
+            write = lab_fuzz_chance(&f, 2);
+            cmd52(qts, write, fn, addr, (uint8_t)lab_fuzz_next(&f),
+                  lab_fuzz_chance(&f, 4));
+            if (write && fn == 0 && addr == CCCR_ABORT) {
+                fuzz_reenumerate(qts);  /* maybe a reset: as Linux would */
+            }
+            break;
+        case 2 ... 3:
+            fuzz_cmd53(qts, &f);
+            break;
+        case 4 ... 7:
+            fuzz_htc(qts, &f);
+            break;
+        case 8:
+            /* a BMI command, its length field random */
+            len = 4 + lab_fuzz_below(&f, 508);
+            lab_fuzz_bytes(&f, buf, len);
+            stl_le_p(buf, lab_fuzz_below(&f, 16));
+            sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf, len);
+            break;
+        case 9:
+            fuzz_drain(qts);
+            break;
+        case 10:
+            if (lab_fuzz_chance(&f, 8)) {
+                cmd52(qts, true, 0, CCCR_ABORT, CCCR_ABORT_RES, false);
+                fuzz_reenumerate(qts);
+            } else {
+                sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf,
+                              bmi_cmd(buf, BMI_DONE, 0, 0, 1));
+            }
+            break;
+        case 11:
+            qtest_clock_step(qts, lab_fuzz_below(&f, 20000000));
+            break;
+        }
+        if (f.done % 500 == 0) {
+            assert_boots(qts);
+        }
+    }
+    assert_boots(qts);
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1240,5 +1428,6 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/qca6584/peers", test_htc_peers);
     qtest_add_func("/sdio/qca6584/bundle", test_htc_bundle);
     qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
+    qtest_add_func("/sdio/qca6584/fuzz", test_fuzz);
     return g_test_run();
 }
