@@ -45,7 +45,7 @@ all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
 
 help:
-	@sed -n '1,13p' Makefile
+	@sed -n '/^$$/q;p' Makefile
 
 # Host packages, deb-src and armhf for apt: quick when already done.
 host:
