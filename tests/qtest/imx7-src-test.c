@@ -365,8 +365,10 @@ static void test_reserved_and_read_only(void)
 }
 
 /*
- * With every knob back at 0 and nothing pending, an enable edge releases
- * and starts core1 once: the model still works after what came before
+ * With every knob back at 0 and core1 stopped by a 1->0 edge of its
+ * enable (which also ends a zombie left by fail-cpu1-off), an enable
+ * edge releases and starts core1 once: the model still works after what
+ * came before
  */
 static void assert_src_ok(QTestState *qts)
 {
@@ -381,6 +383,7 @@ static void assert_src_ok(QTestState *qts)
         knob_set(qts, knobs[i], 0);
     }
     qtest_clock_step(qts, 100 * NS_PER_MS);    /* delayed starts: done */
+    core1_enable(qts, true);
     core1_enable(qts, false);
     releases = qom_get_u32(qts, "cpu1-releases");
     starts = qom_get_u32(qts, "cpu1-starts");
