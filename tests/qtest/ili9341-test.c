@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
+#include "lab-migrate.h"
 #include "qapi/qmp/qdict.h"
 
 #define ECSPI1          0x30820000
@@ -505,6 +506,38 @@ static void test_undefined_commands_are_nops(void)
     lcd_end(l);
 }
 
+/*
+ * Saved in the middle of a RAMWR, between the two bytes of a pixel, and
+ * restored into a new QEMU: the write carries on where it was
+ */
+static void test_snapshot_mid_ramwr(void)
+{
+    Lcd *l = lcd_start_on();
+    g_autofree uint8_t *s = NULL;
+    int i;
+
+    lcd_window(l, 10, 29, 20, 29);          /* 20 x 10 */
+    lcd_fill565(l, 0xf800, 100);            /* five rows of red */
+    spi_byte(l, 0x07);                      /* half a green pixel */
+    l->qts = lab_migrate(l->qts, "-machine imx7d-custom");
+    spi_byte(l, 0xe0);
+    for (i = 0; i < 99; i++) {              /* the rest green */
+        spi_byte(l, 0x07);
+        spi_byte(l, 0xe0);
+    }
+    s = lcd_screen(l);
+    g_assert_cmphex(px(s, 10, 20), ==, 0xff0000);
+    g_assert_cmphex(px(s, 29, 24), ==, 0xff0000);
+    g_assert_cmphex(px(s, 10, 25), ==, 0x00ff00);
+    g_assert_cmphex(px(s, 29, 29), ==, 0x00ff00);
+    g_assert_cmphex(px(s, 10, 30), ==, 0x000000);
+    /* and the panel's registers came along: MADCTL, COLMOD, display on */
+    g_assert_cmphex(lcd_read1(l, 0x0b), ==, 0x48);
+    g_assert_cmphex(lcd_read1(l, 0x0c), ==, 0x55);
+    g_assert_cmphex(lcd_read1(l, 0x0a), ==, 0x9c);
+    lcd_end(l);
+}
+
 /* After a RESX pulse the panel is in its reset state and answers reads */
 static void assert_lcd_ok(Lcd *l)
 {
@@ -596,6 +629,7 @@ int main(int argc, char **argv)
     qtest_add_func("/ili9341/reset/swreset-vs-resx",
                    test_swreset_keeps_madctl_resx_does_not);
     qtest_add_func("/ili9341/reset/held", test_held_in_reset_ignores_spi);
+    qtest_add_func("/ili9341/snapshot/mid-ramwr", test_snapshot_mid_ramwr);
     qtest_add_func("/ili9341/fuzz", test_fuzz);
     qtest_add_func("/ili9341/spi/cs-pause", test_cs_pause_mid_command);
     qtest_add_func("/ili9341/reads/ramrd", test_ramrd_reads_back);

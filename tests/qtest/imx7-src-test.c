@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
+#include "lab-migrate.h"
 #include "qapi/qmp/qdict.h"
 
 #define SRC_BASE        0x30390000
@@ -365,6 +366,38 @@ static void test_reserved_and_read_only(void)
 }
 
 /*
+ * Saved while a delayed core1 start is pending (cpu1-on-delay-ms) and
+ * restored into a new QEMU: core1 starts when the delay is over there,
+ * once, with the entry point and argument the ROM was given
+ */
+static void test_snapshot_start_pending(void)
+{
+    QTestState *qts = src_start();
+
+    src_write(qts, GPR3, 0x80008000);
+    src_write(qts, GPR4, 0x12345678);
+    knob_set(qts, "cpu1-on-delay-ms", 50);
+    core1_enable(qts, true);
+    qtest_clock_step(qts, 20 * NS_PER_MS);
+    assert_counters(qts, 1, 0, 0, 1);
+    qts = lab_migrate(qts, "-machine imx7d-custom,psci=off");
+    assert_counters(qts, 1, 0, 0, 1);
+    /*
+     * The timer keeps its deadline, 50 ms of virtual time; qtest's clock
+     * (unlike a real run's) is not migrated and starts again from 0 here
+     */
+    qtest_clock_step(qts, 45 * NS_PER_MS);
+    assert_counters(qts, 1, 0, 0, 1);
+    qtest_clock_step(qts, 5 * NS_PER_MS);
+    assert_counters(qts, 1, 1, 0, 1);           /* started, once */
+    qtest_clock_step(qts, 100 * NS_PER_MS);
+    assert_counters(qts, 1, 1, 0, 1);
+    g_assert_cmphex(src_read(qts, GPR3), ==, 0x80008000);
+    g_assert_cmphex(src_read(qts, GPR4), ==, 0x12345678);
+    qtest_quit(qts);
+}
+
+/*
  * With every knob back at 0 and core1 stopped by a 1->0 edge of its
  * enable (which also ends a zombie left by fail-cpu1-off), an enable
  * edge releases and starts core1 once: the model still works after what
@@ -455,5 +488,7 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7-src/core1/fail-off", test_fail_cpu1_off);
     qtest_add_func("/imx7-src/core1/on-delay", test_cpu1_on_delay);
     qtest_add_func("/imx7-src/fuzz", test_fuzz);
+    qtest_add_func("/imx7-src/snapshot/start-pending",
+                   test_snapshot_start_pending);
     return g_test_run();
 }

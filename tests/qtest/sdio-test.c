@@ -21,6 +21,7 @@
 #include "qemu/bswap.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
+#include "lab-migrate.h"
 #include "qapi/qmp/qdict.h"
 
 #define USDHC2_BASE         0x30b50000
@@ -232,34 +233,41 @@ static void sdio_cmd_timeout(QTestState *qts, unsigned idx, uint32_t arg,
  * through the buffer data port, 32 bits at a time and the tail of a block
  * in bytes (the port must be accessed sequentially).
  */
-static void sdhc_pio(QTestState *qts, bool write, unsigned blksz,
-                     unsigned blkcnt, uint8_t *buf)
+static void sdhc_pio_block(QTestState *qts, bool write, unsigned blksz,
+                           uint8_t *p)
 {
     uint32_t ready = write ? NIS_WBUFRDY : NIS_RBUFRDY;
     uint32_t enable = write ? PRS_BWEN : PRS_BREN;
     uint64_t port = USDHC2_BASE + SDHC_BDATA;
-    unsigned b, i;
+    unsigned i;
+
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) & ready, ==, ready);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & enable, ==, enable);
+    sdhc_write(qts, SDHC_NORINTSTS, ready);
+    for (i = 0; i + 4 <= blksz; i += 4) {
+        if (write) {
+            qtest_writel(qts, port, ldl_le_p(p + i));
+        } else {
+            stl_le_p(p + i, qtest_readl(qts, port));
+        }
+    }
+    for (; i < blksz; i++) {
+        if (write) {
+            qtest_writeb(qts, port + (i & 3), p[i]);
+        } else {
+            p[i] = qtest_readb(qts, port + (i & 3));
+        }
+    }
+}
+
+/* The rest of a data phase, from the block at @buf; checks its end */
+static void sdhc_pio(QTestState *qts, bool write, unsigned blksz,
+                     unsigned blkcnt, uint8_t *buf)
+{
+    unsigned b;
 
     for (b = 0; b < blkcnt; b++) {
-        uint8_t *p = buf + b * blksz;
-
-        g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) & ready, ==, ready);
-        g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & enable, ==, enable);
-        sdhc_write(qts, SDHC_NORINTSTS, ready);
-        for (i = 0; i + 4 <= blksz; i += 4) {
-            if (write) {
-                qtest_writel(qts, port, ldl_le_p(p + i));
-            } else {
-                stl_le_p(p + i, qtest_readl(qts, port));
-            }
-        }
-        for (; i < blksz; i++) {
-            if (write) {
-                qtest_writeb(qts, port + (i & 3), p[i]);
-            } else {
-                p[i] = qtest_readb(qts, port + (i & 3));
-            }
-        }
+        sdhc_pio_block(qts, write, blksz, buf + b * blksz);
     }
     /* transfer complete: the buffer is neither readable nor writable */
     g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) &
@@ -1228,6 +1236,48 @@ static void test_htc_malformed(void)
     qtest_quit(qts);
 }
 
+/* -- snapshots ------------------------------------------------------------ */
+
+/*
+ * Saved in the middle of a two-block CMD53 read of the mailbox (one block
+ * read, one to go) and restored into a new QEMU: the second block comes
+ * with the right bytes and the transfer ends as it should
+ */
+static void test_snapshot_mid_cmd53(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    uint8_t cmd[12 + 2 * BMI_MAX_READ], data[2 * QCA_BLOCK_SIZE];
+    unsigned len, i;
+
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    /* a pattern in the board data, then two reads of it queued */
+    bmi_cmd(cmd, BMI_WRITE_MEMORY, QCA_BOARD_ADDR, 2 * BMI_MAX_READ, 3);
+    for (i = 0; i < 2 * BMI_MAX_READ; i++) {
+        cmd[12 + i] = pattern(i);
+    }
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmd, 12 + BMI_MAX_READ);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmd + 12 + BMI_MAX_READ,
+                  BMI_MAX_READ);
+    len = bmi_cmd(cmd, BMI_READ_MEMORY, QCA_BOARD_ADDR, BMI_MAX_READ, 3);
+    len += bmi_cmd(cmd + len, BMI_READ_MEMORY,
+                   QCA_BOARD_ADDR + BMI_MAX_READ, BMI_MAX_READ, 3);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, cmd, len);
+
+    sdhc_write(qts, SDHC_BLKSIZE, 2 << 16 | QCA_BLOCK_SIZE);
+    sdio_cmd(qts, 53, ARG_FN(1) | ARG_BLOCK | ARG_ADDR(QCA_MBOX0) | 2,
+             CMD_R5 | CMD_DATA_PRESENT, TRN_BLK_CNT_EN | TRN_MULTI |
+             TRN_READ);
+    sdhc_pio_block(qts, false, QCA_BLOCK_SIZE, data);
+    qts = lab_migrate(qts, "-machine imx7d-custom");
+    sdhc_pio(qts, false, QCA_BLOCK_SIZE, 1, data + QCA_BLOCK_SIZE);
+    for (i = 0; i < sizeof(data); i++) {
+        g_assert_cmphex(data[i], ==, pattern(i));
+    }
+    g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
+    assert_card_ok(qts);
+    qtest_quit(qts);
+}
+
 /* -- fuzz ----------------------------------------------------------------- */
 
 /*
@@ -1429,5 +1479,6 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/qca6584/bundle", test_htc_bundle);
     qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
     qtest_add_func("/sdio/qca6584/fuzz", test_fuzz);
+    qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
     return g_test_run();
 }
