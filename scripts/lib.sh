@@ -62,6 +62,9 @@ apt_version_of() {
 # cache, downloading it first if needed (with retries).
 fetch_deb() {
 	local pkg=$1 ver=$2 name=${1%%:*} dir=$LAB_CACHE/debs f
+	# a package apt does not know: no retry can help, say so at once
+	[ -n "$ver" ] || die "package $pkg is not in apt's package lists" \
+		"(apt-cache policy $pkg; for :armhf, dpkg --add-architecture armhf and apt-get update)"
 	mkdir -p "$dir"
 	f=$(ls "$dir/${name}_"*"${ver#*:}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$f" ]; then
