@@ -223,6 +223,9 @@ class Board:
         out = '\n'.join(l for l in out.strip('\n').split('\n')
                         if (kmsg or not KMSG.match(l))
                         and not INIT_MARKER.match(l))
+        # a kernel line that broke into the output can leave an empty line
+        # where it was (seen: "\n0" for "0")
+        out = out.strip('\n')
         rc = int(m.group(1))
         if check and rc != 0:
             raise TestFailure('guest command failed (exit %d): %s\n%s'
