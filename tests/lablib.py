@@ -33,6 +33,9 @@ def base_cmdline():
 
 
 KMSG = re.compile(r'^\[\s*\d+\.\d+\] ')
+# a kernel line as the console prints it, possibly in the middle of a
+# command's output line ("alive-1[   17.77] ath10k_sdio ...")
+KMSG_ANYWHERE = re.compile(r'\[\s*\d+\.\d{6}\] [^\n]*\n?')
 # what /init's background job prints on the console while commands run
 INIT_MARKER = re.compile(r'^LAB-(COLDPLUG-DONE|SETTLED)$')
 
@@ -207,8 +210,9 @@ class Board:
 
     def run(self, cmd, timeout=30, check=True, kmsg=False):
         """Run `cmd` in the guest shell and return its output. Kernel log
-        lines that the console interleaves are removed unless `kmsg` (for
-        commands like dmesg), and so are /init's markers. With check, a
+        lines that the console interleaves, even mid-line, are removed
+        unless `kmsg` (for commands like dmesg), and so are /init's
+        markers. With check, a
         non-zero exit status fails."""
         self._seq += 1
         tag = 'LAB%d' % self._seq
@@ -220,6 +224,8 @@ class Board:
         # (output without a final newline puts the end marker mid-line)
         m = self.wait_for(r'%s-END-(\d+)$' % tag, timeout)
         out = self.text[start:m.start()]
+        if not kmsg:
+            out = KMSG_ANYWHERE.sub('', out)
         out = '\n'.join(l for l in out.strip('\n').split('\n')
                         if (kmsg or not KMSG.match(l))
                         and not INIT_MARKER.match(l))
