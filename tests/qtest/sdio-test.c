@@ -1289,6 +1289,8 @@ static void fuzz_drain(QTestState *qts)
     uint8_t buf[8 * QCA_BLOCK_SIZE], la[4];
     unsigned n, blocks;
 
+    /* the block size the driver set (a random CMD52 may have changed it) */
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
     for (n = 0; n < 300 && sdio_readb(qts, 1, QCA_LOOKAHEAD_VALID) & 1;
          n++) {
         sdio_rw_bytes(qts, false, 1, QCA_LOOKAHEAD, true, la, 4);
