@@ -365,11 +365,16 @@ static bool qca6584_t2h_push(QCA6584State *s, const uint8_t *data,
     return true;
 }
 
+/* What an HTC message of @len payload bytes takes in the FIFO */
+static uint32_t qca6584_htc_padded(uint32_t len)
+{
+    return ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE);
+}
+
 /* Whether @len more bytes of HTC message fit, padded */
 static bool qca6584_t2h_room(QCA6584State *s, uint32_t len)
 {
-    return ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE) <=
-           T2H_FIFO_SIZE - s->t2h_len;
+    return qca6584_htc_padded(len) <= T2H_FIFO_SIZE - s->t2h_len;
 }
 
 static uint8_t qca6584_t2h_pop(QCA6584State *s)
@@ -414,7 +419,7 @@ static void qca6584_htc_send(QCA6584State *s, uint8_t eid, uint8_t flags,
     memcpy(msg + HTC_HDR_LEN, payload, len);
     trace_qca6584_htc_t2h(eid, len, ldl_le_p(msg + HTC_HDR_LEN));
     qca6584_t2h_push(s, msg, HTC_HDR_LEN + len,
-                     ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE));
+                     qca6584_htc_padded(len));
 }
 
 /* -- target memory --------------------------------------------------------- */
@@ -1353,7 +1358,7 @@ static uint32_t qca6584_t2h_msg_size(QCA6584State *s, uint32_t at)
     uint32_t len = qca6584_t2h_peek(s, at + 2) |
                    qca6584_t2h_peek(s, at + 3) << 8;
 
-    return ROUND_UP(HTC_HDR_LEN + len, QCA_BLOCK_SIZE);
+    return qca6584_htc_padded(len);
 }
 
 /*
