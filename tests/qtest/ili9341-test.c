@@ -554,7 +554,10 @@ static void assert_lcd_ok(Lcd *l)
  * (defined ones more often), parameters, pixel bursts into random
  * windows, reads, console refreshes (lab-fuzz.h)
  */
-static void test_fuzz(void)
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define ILI9341_FUZZ_GEN 1
+
+static void test_fuzz(const void *repro)
 {
     static const uint8_t cmds[] = {
         0x01, 0x04, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x13, 0x20,
@@ -566,7 +569,7 @@ static void test_fuzz(void)
     LabFuzz f;
     int i, n;
 
-    lab_fuzz_init(&f, "ili9341");
+    lab_fuzz_init(&f, "ili9341", ILI9341_FUZZ_GEN, repro);
     while (lab_fuzz_more(&f)) {
         switch (lab_fuzz_below(&f, 10)) {
         case 0:
@@ -610,6 +613,7 @@ static void test_fuzz(void)
     }
     assert_lcd_ok(l);
     lcd_end(l);
+    lab_fuzz_end(&f);
 }
 
 int main(int argc, char **argv)
@@ -630,7 +634,7 @@ int main(int argc, char **argv)
                    test_swreset_keeps_madctl_resx_does_not);
     qtest_add_func("/ili9341/reset/held", test_held_in_reset_ignores_spi);
     qtest_add_func("/ili9341/snapshot/mid-ramwr", test_snapshot_mid_ramwr);
-    qtest_add_func("/ili9341/fuzz", test_fuzz);
+    lab_fuzz_add_tests("/ili9341/fuzz", "ili9341", test_fuzz);
     qtest_add_func("/ili9341/spi/cs-pause", test_cs_pause_mid_command);
     qtest_add_func("/ili9341/reads/ramrd", test_ramrd_reads_back);
     qtest_add_func("/ili9341/robust/out-of-range-window",

@@ -431,7 +431,10 @@ static void assert_src_ok(QTestState *qts)
  * Random register writes and reads over the SRC's window, random knob
  * settings (some out of range), time passing (lab-fuzz.h)
  */
-static void test_fuzz(void)
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define SRC_FUZZ_GEN 1
+
+static void test_fuzz(const void *repro)
 {
     static const char *const knobs[] = {
         "fail-cpu1-on", "fail-cpu1-on-nth", "cpu1-on-delay-ms",
@@ -440,7 +443,7 @@ static void test_fuzz(void)
     QTestState *qts = src_start();
     LabFuzz f;
 
-    lab_fuzz_init(&f, "imx7-src");
+    lab_fuzz_init(&f, "imx7-src", SRC_FUZZ_GEN, repro);
     while (lab_fuzz_more(&f)) {
         uint32_t offset = lab_fuzz_below(&f, 0x100 / 4) * 4;
 
@@ -473,6 +476,7 @@ static void test_fuzz(void)
     }
     assert_src_ok(qts);
     qtest_quit(qts);
+    lab_fuzz_end(&f);
 }
 
 int main(int argc, char **argv)
@@ -487,7 +491,7 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7-src/core1/fail-on-nth", test_fail_cpu1_on_nth);
     qtest_add_func("/imx7-src/core1/fail-off", test_fail_cpu1_off);
     qtest_add_func("/imx7-src/core1/on-delay", test_cpu1_on_delay);
-    qtest_add_func("/imx7-src/fuzz", test_fuzz);
+    lab_fuzz_add_tests("/imx7-src/fuzz", "imx7-src", test_fuzz);
     qtest_add_func("/imx7-src/snapshot/start-pending",
                    test_snapshot_start_pending);
     return g_test_run();

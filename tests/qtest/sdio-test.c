@@ -1407,7 +1407,10 @@ static void assert_boots(QTestState *qts)
  * messages with random endpoints, lengths, WMI ids and TLVs, HTT types,
  * resets (lab-fuzz.h). Every 500 operations the card must still boot.
  */
-static void test_fuzz(void)
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define SDIO_FUZZ_GEN 1
+
+static void test_fuzz(const void *repro)
 {
     QTestState *qts = htc_start();
     uint8_t buf[2100];
@@ -1416,7 +1419,7 @@ static void test_fuzz(void)
     uint32_t addr;
     bool write;
 
-    lab_fuzz_init(&f, "sdio-qca6584");
+    lab_fuzz_init(&f, "sdio-qca6584", SDIO_FUZZ_GEN, repro);
     while (lab_fuzz_more(&f)) {
         switch (lab_fuzz_below(&f, 12)) {
         case 0 ... 1:
@@ -1465,6 +1468,7 @@ static void test_fuzz(void)
     }
     assert_boots(qts);
     qtest_quit(qts);
+    lab_fuzz_end(&f);
 }
 
 int main(int argc, char **argv)
@@ -1480,7 +1484,7 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/qca6584/peers", test_htc_peers);
     qtest_add_func("/sdio/qca6584/bundle", test_htc_bundle);
     qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
-    qtest_add_func("/sdio/qca6584/fuzz", test_fuzz);
+    lab_fuzz_add_tests("/sdio/qca6584/fuzz", "sdio-qca6584", test_fuzz);
     qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
     return g_test_run();
 }
