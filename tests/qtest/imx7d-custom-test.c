@@ -23,6 +23,15 @@
 #define USDHC2_BASE         0x30b50000
 #define SDHC_CAPAB          0x40        /* host controller capabilities */
 
+/* The GIC's virtual interface control (GICH), in the A7 MPCore window */
+#define GICH_THIS_CPU       0x31004000
+#define GICH_CPU(n)         (0x31005000 + 0x200 * (n))
+#define GICH_HCR            0x000
+#define GICH_VTR            0x004
+#define GICH_APR            0x0f0
+#define GICH_LR0            0x100
+#define GICH_HCR_EN         0x1
+
 static void test_two_cpus_by_default(void)
 {
     QDict *resp = qmp("{ 'execute': 'query-cpus-fast' }");
@@ -64,6 +73,37 @@ static void test_sdio_slot_present(void)
     g_assert_cmphex(v2, ==, v1);
 }
 
+/*
+ * Each CPU's view of GICH reaches that CPU's registers. QEMU 7.2 wrote
+ * through it with the vCPU number as the CPU index, out of bounds of
+ * h_hcr[], h_lr[] and h_apr[]: the usdhc-dma fuzzer found it (DMA to a
+ * random address, UBSan) and patch 0006 fixes it. A guest store is enough.
+ */
+static void test_gic_hyp_per_cpu_view(void)
+{
+    uint32_t vtr = readl(GICH_THIS_CPU + GICH_VTR);
+    int cpu;
+
+    for (cpu = 0; cpu < 2; cpu++) {
+        writel(GICH_CPU(cpu) + GICH_HCR, GICH_HCR_EN);
+        g_assert_cmphex(readl(GICH_CPU(cpu) + GICH_HCR), ==, GICH_HCR_EN);
+        writel(GICH_CPU(cpu) + GICH_LR0, 0x10000000 | (cpu + 1));
+        g_assert_cmphex(readl(GICH_CPU(cpu) + GICH_LR0), ==,
+                        0x10000000 | (cpu + 1));
+        /* past the end of h_apr[] lay the number of list registers */
+        writel(GICH_CPU(cpu) + GICH_APR, 0xffffffff);
+        g_assert_cmphex(readl(GICH_THIS_CPU + GICH_VTR), ==, vtr);
+        writel(GICH_CPU(cpu) + GICH_LR0, 0);
+        writel(GICH_CPU(cpu) + GICH_APR, 0);
+        writel(GICH_CPU(cpu) + GICH_HCR, 0);
+    }
+    /* under qtest "this CPU" is CPU 0 */
+    writel(GICH_CPU(0) + GICH_HCR, GICH_HCR_EN);
+    g_assert_cmphex(readl(GICH_THIS_CPU + GICH_HCR), ==, GICH_HCR_EN);
+    g_assert_cmphex(readl(GICH_CPU(1) + GICH_HCR), ==, 0);
+    writel(GICH_CPU(0) + GICH_HCR, 0);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -74,6 +114,8 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7d-custom/soc-id", test_soc_is_imx7d);
     qtest_add_func("/imx7d-custom/ecspi1", test_display_bus_present);
     qtest_add_func("/imx7d-custom/usdhc2", test_sdio_slot_present);
+    qtest_add_func("/imx7d-custom/gic/hyp-per-cpu-view",
+                   test_gic_hyp_per_cpu_view);
 
     qtest_start("-machine imx7d-custom");
     ret = g_test_run();
