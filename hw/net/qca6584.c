@@ -1091,13 +1091,23 @@ static void qca6584_tx_sent(NetClientState *nc, ssize_t len)
 static void qca6584_tx_checksum(uint8_t *eth, size_t len)
 {
     uint8_t *ip6 = eth + ETH_HLEN, *l4 = ip6 + sizeof(struct ip6_header);
+    /* 2 + 14: an IPv4 header after an Ethernet one (or VLAN tags) aligned */
+    uint8_t bounce[2 + WIFI_FRAME_MAX] QEMU_ALIGNED(4);
     uint16_t plen;
     uint8_t proto;
     uint32_t sum;
     int at;
 
     if (len < ETH_HLEN || lduw_be_p(eth + 12) != ETH_P_IPV6) {
-        net_checksum_calculate(eth, len, CSUM_ALL);
+        /*
+         * net_checksum_calculate() reaches the IPv4 header's fields
+         * through a struct pointer, which must be aligned (UBSan saw
+         * the frames of the net fuzzer at any offset)
+         */
+        assert(len <= WIFI_FRAME_MAX);
+        memcpy(bounce + 2, eth, len);
+        net_checksum_calculate(bounce + 2, len, CSUM_ALL);
+        memcpy(eth, bounce + 2, len);
         return;
     }
     /* IPv6 with TCP or UDP right after its fixed header */

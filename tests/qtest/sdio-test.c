@@ -19,6 +19,8 @@
  */
 
 #include "qemu/osdep.h"
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include "qemu/bswap.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
@@ -1045,9 +1047,8 @@ static void htc_connect(QTestState *qts, uint16_t svc, uint8_t eid)
 }
 
 /* The card out of its boot loader, HTT and WMI connected as ath10k does */
-static QTestState *htc_start(void)
+static void htc_boot(QTestState *qts)
 {
-    QTestState *qts = sdio_start_enumerated();
     uint8_t buf[QCA_BLOCK_SIZE];
 
     sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
@@ -1058,6 +1059,13 @@ static QTestState *htc_start(void)
     g_assert_cmpuint(buf[HTC_HDR_LEN + 9], ==, 32);         /* bundles */
     htc_connect(qts, 0x0300, HTC_EP_HTT);
     htc_connect(qts, 0x0100, HTC_EP_WMI);
+}
+
+static QTestState *htc_start(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+
+    htc_boot(qts);
     return qts;
 }
 
@@ -1389,16 +1397,8 @@ static void fuzz_reenumerate(QTestState *qts)
  */
 static void assert_boots(QTestState *qts)
 {
-    uint8_t buf[QCA_BLOCK_SIZE];
-
     sdio_enumerate(qts);
-    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
-    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf,
-                  bmi_cmd(buf, BMI_DONE, 0, 0, 1));
-    g_assert_cmpuint(htc_drain(qts, buf), ==, 1);
-    g_assert_cmphex(lduw_le_p(buf + HTC_HDR_LEN), ==, 1);   /* READY */
-    htc_connect(qts, 0x0300, HTC_EP_HTT);
-    htc_connect(qts, 0x0100, HTC_EP_WMI);
+    htc_boot(qts);
     assert_firmware_ok(qts);
 }
 
@@ -1777,6 +1777,460 @@ static void test_dma_fuzz(const void *repro)
     lab_fuzz_end(&f);
 }
 
+/* -- the data path: frames between the host, the AP and a network ------- */
+
+#define HTT_H2T_TX_FRM      1
+#define HTT_T2H_RX_IND      1
+#define HTT_TX_DESC_LEN     16
+#define HTT_TX_PKT_RAW      0
+#define HTT_TX_PKT_NWIFI    1
+#define HTT_TX_PKT_ETH      2
+#define HTT_TX_PKT_MGMT     3
+#define HTT_TX_CSUM         (3 << 13)   /* flags1: L3 and L4 checksums */
+#define HTT_RX_IND_HL_LEN   76
+#define HTC_MSG_MAX         1792        /* the model's largest message */
+
+#define WIFI_HDR_LEN        24
+#define FC0_DATA            0x08
+#define FC0_QOS_DATA        0x88
+#define FC0_AUTH            0xb0
+#define FC0_ASSOC_REQ       0x00
+#define FC0_REASSOC_REQ     0x20
+#define FC0_PROBE_REQ       0x40
+#define FC0_DISASSOC        0xa0
+#define FC0_DEAUTH          0xc0
+#define FC1_TO_DS           0x01
+#define FC1_FROM_DS         0x02
+#define ETH_HDR_LEN         14
+#define ETHERTYPE_IPV4      0x0800
+#define ETHERTYPE_IPV6      0x86dd
+
+/* the AP's default BSSID (qca6584 ap-bssid), our station, a wired host */
+static const uint8_t ap_bssid[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 };
+static const uint8_t sta_mac[6] = { 0x02, 0x1a, 0xb0, 0x00, 0x00, 0x42 };
+static const uint8_t host_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uint8_t llc_snap[6] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 };
+
+/* A board whose Wi-Fi AP bridges to a datagram socket: one frame each */
+static QTestState *net_start(int *fd)
+{
+    QTestState *qts;
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), ==, 0);
+    g_assert_cmpint(fcntl(sv[0], F_SETFL, O_NONBLOCK), ==, 0);
+    qts = qtest_initf("-machine imx7d-custom -netdev socket,id=wifi,fd=%d "
+                      "-global qca6584.netdev=wifi", sv[1]);
+    close(sv[1]);
+    *fd = sv[0];
+    sdhc_init(qts);
+    sdio_enumerate(qts);
+    htc_boot(qts);
+    return qts;
+}
+
+/* Any HTC message up to the model's largest, as ath10k writes it */
+static void htc_write_any(QTestState *qts, uint8_t *buf, unsigned len)
+{
+    unsigned padded = ROUND_UP(len, QCA_BLOCK_SIZE);
+
+    if (len <= 512) {
+        htc_write(qts, buf, len);
+        return;
+    }
+    memset(buf + len, 0, padded - len);
+    sdio_rw_blocks(qts, true, 1, QCA_MBOX0_EXT_END - padded, QCA_BLOCK_SIZE,
+                   padded / QCA_BLOCK_SIZE, buf);
+}
+
+/* HTT TX_FRM: @frame of @type, as the host hands it to the firmware */
+static void htt_tx(QTestState *qts, unsigned type, uint16_t flags1,
+                   uint16_t msdu_id, const uint8_t *frame, unsigned flen)
+{
+    uint8_t buf[ROUND_UP(HTC_MSG_MAX, QCA_BLOCK_SIZE) + QCA_BLOCK_SIZE];
+    uint8_t *d = buf + HTC_HDR_LEN;
+
+    g_assert_cmpuint(HTC_HDR_LEN + HTT_TX_DESC_LEN + flen, <=, HTC_MSG_MAX);
+    memset(buf, 0, HTC_HDR_LEN + HTT_TX_DESC_LEN);
+    buf[0] = HTC_EP_HTT;
+    stw_le_p(buf + 2, HTT_TX_DESC_LEN + flen);
+    d[0] = HTT_H2T_TX_FRM;
+    d[1] = type << 5;
+    stw_le_p(d + 2, flags1);
+    stw_le_p(d + 4, flen);
+    stw_le_p(d + 6, msdu_id);
+    memcpy(d + HTT_TX_DESC_LEN, frame, flen);
+    htc_write_any(qts, buf, HTC_HDR_LEN + HTT_TX_DESC_LEN + flen);
+}
+
+/* An 802.11 header: frame control, then addresses 1, 2 and 3 */
+static unsigned wifi_hdr(uint8_t *p, uint8_t fc0, uint8_t fc1,
+                         const uint8_t *a1, const uint8_t *a2,
+                         const uint8_t *a3)
+{
+    memset(p, 0, WIFI_HDR_LEN);
+    p[0] = fc0;
+    p[1] = fc1;
+    memcpy(p + 4, a1, 6);
+    memcpy(p + 10, a2, 6);
+    memcpy(p + 16, a3, 6);
+    return WIFI_HDR_LEN;
+}
+
+/* A management frame from our station to the AP, body @body */
+static void sta_mgmt(QTestState *qts, uint8_t fc0, const uint8_t *body,
+                     unsigned blen)
+{
+    uint8_t frame[256];
+    unsigned n = wifi_hdr(frame, fc0, 0, ap_bssid, sta_mac, ap_bssid);
+
+    memcpy(frame + n, body, blen);
+    htt_tx(qts, HTT_TX_PKT_MGMT, 0, 1, frame, n + blen);
+}
+
+/* What the data path's frames leave: HTC messages and socket datagrams */
+static void net_drain(QTestState *qts, int fd)
+{
+    uint8_t frame[4096];
+
+    fuzz_drain(qts);
+    while (recv(fd, frame, sizeof(frame), 0) > 0) {
+        continue;
+    }
+}
+
+/*
+ * Until QEMU has taken every frame sent to it (the host reading its
+ * mailbox so that they find room), then what they left behind is read
+ */
+static void net_settle(QTestState *qts, int fd)
+{
+    int i, queued = 0;
+
+    for (i = 0; i < 10000; i++) {
+        g_assert_cmpint(ioctl(fd, SIOCOUTQ, &queued), ==, 0);
+        if (!queued) {
+            break;
+        }
+        net_drain(qts, fd);
+        qtest_clock_step(qts, 0);       /* a main loop turn for QEMU */
+    }
+    g_assert_cmpint(queued, ==, 0);
+    net_drain(qts, fd);
+}
+
+/* The frame QEMU sent to the network, waiting a little for it */
+static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
+{
+    ssize_t n;
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        n = recv(fd, frame, size, 0);
+        if (n >= 0) {
+            return n;
+        }
+        g_assert_cmpint(errno, ==, EAGAIN);
+        qtest_clock_step(qts, 0);       /* a main loop turn for QEMU */
+    }
+    g_assert_not_reached();
+}
+
+/* Ones' complement sum, as the IP checksums fold it */
+static uint16_t inet_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i += 2) {
+        sum += lduw_be_p(p + i);
+    }
+    if (len & 1) {
+        sum += p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return sum;
+}
+
+/*
+ * Authenticated and associated, the AP known as peer @peer_id; then a UDP
+ * datagram each way: the one sent gets its offloaded checksums filled in,
+ * the one received comes up as an 802.11 frame from the AP in an RX_IND
+ */
+static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
+{
+    static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
+    static const uint8_t assoc[4] = { 0x01, 0x04, 0x0a, 0x00 };
+    uint8_t cmd[16] = { 0 }, out[128], in[4096], msg[8 * QCA_BLOCK_SIZE];
+    uint8_t *ip = out + ETH_HDR_LEN, *udp = ip + 20, *f;
+    unsigned i, len = ETH_HDR_LEN + 20 + 8 + 32;
+    ssize_t n;
+
+    net_settle(qts, fd);
+    memcpy(cmd + 4, ap_bssid, 6);
+    wmi_send(qts, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
+    sta_mgmt(qts, FC0_AUTH, auth, sizeof(auth));
+    sta_mgmt(qts, FC0_ASSOC_REQ, assoc, sizeof(assoc));
+    net_drain(qts, fd);
+
+    memset(out, 0, sizeof(out));
+    memcpy(out, host_mac, 6);
+    memcpy(out + 6, sta_mac, 6);
+    stw_be_p(out + 12, ETHERTYPE_IPV4);
+    ip[0] = 0x45;
+    stw_be_p(ip + 2, len - ETH_HDR_LEN);
+    ip[8] = 64;
+    ip[9] = 17;                                 /* UDP */
+    stl_be_p(ip + 12, 0x0a00020f);
+    stl_be_p(ip + 16, 0x0a000202);
+    stw_be_p(udp, 5000);
+    stw_be_p(udp + 2, 5001);
+    stw_be_p(udp + 4, 8 + 32);
+    for (i = 0; i < 32; i++) {
+        udp[8 + i] = i * 7;
+    }
+    htt_tx(qts, HTT_TX_PKT_ETH, HTT_TX_CSUM, 7, out, len);
+    n = net_recv(qts, fd, in, sizeof(in));
+    g_assert_cmpint(n, ==, len);
+    g_assert_cmpmem(in, 12, out, 12);
+    g_assert_cmphex(inet_sum(in + ETH_HDR_LEN, 20, 0), ==, 0xffff);
+    g_assert_cmphex(lduw_be_p(in + ETH_HDR_LEN + 20 + 6), !=, 0);
+    /* pseudo header: addresses, protocol, UDP length */
+    g_assert_cmphex(inet_sum(in + ETH_HDR_LEN + 20, 8 + 32,
+                             inet_sum(in + ETH_HDR_LEN + 12, 8, 17 + 40)),
+                    ==, 0xffff);
+    g_assert_cmpmem(in + ETH_HDR_LEN + 28, 32, udp + 8, 32);
+    fuzz_drain(qts);                            /* its completion */
+
+    memcpy(out, sta_mac, 6);
+    memcpy(out + 6, host_mac, 6);
+    g_assert_cmpint(send(fd, out, len, 0), ==, len);
+    for (i = 0; i < 1000 && !(sdio_readb(qts, 1, QCA_LOOKAHEAD_VALID) & 1);
+         i++) {
+        qtest_clock_step(qts, 0);
+    }
+    g_assert_cmpuint(htc_drain(qts, msg), ==, 1);
+    g_assert_cmpuint(msg[0], ==, HTC_EP_HTT);
+    g_assert_cmpuint(msg[HTC_HDR_LEN], ==, HTT_T2H_RX_IND);
+    g_assert_cmpuint(lduw_le_p(msg + HTC_HDR_LEN + 2), ==, peer_id);
+    f = msg + HTC_HDR_LEN + HTT_RX_IND_HL_LEN;
+    g_assert_cmphex(f[0], ==, FC0_DATA);
+    g_assert_cmphex(f[1], ==, FC1_FROM_DS);
+    g_assert_cmpmem(f + 4, 6, sta_mac, 6);
+    g_assert_cmpmem(f + 10, 6, ap_bssid, 6);
+    g_assert_cmpmem(f + 16, 6, host_mac, 6);
+    g_assert_cmpmem(f + WIFI_HDR_LEN, 6, llc_snap, 6);
+    g_assert_cmpmem(f + WIFI_HDR_LEN + 6, len - 12, out + 12, len - 12);
+}
+
+static void test_data_path(void)
+{
+    int fd;
+    QTestState *qts = net_start(&fd);
+
+    assert_data_path_ok(qts, fd, 1);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/* Random L3 and L4 headers, half-sane, and a payload: the frame's tail */
+static unsigned fuzz_l3(LabFuzz *f, uint8_t *p, uint16_t *type)
+{
+    static const uint8_t l4[] = { 6, 17, 1, 58, 0, 43, 44, 60, 255 };
+    unsigned hlen, plen = lab_fuzz_below(f, 1400);
+
+    lab_fuzz_bytes(f, p, 60 + plen);
+    switch (lab_fuzz_below(f, 4)) {
+    case 0:
+        *type = ETHERTYPE_IPV4;
+        hlen = lab_fuzz_chance(f, 4) ? (p[0] & 15) * 4 : 20;
+        if (!lab_fuzz_chance(f, 8)) {
+            p[0] = 0x40 | hlen / 4;
+        }
+        if (!lab_fuzz_chance(f, 4)) {
+            stw_be_p(p + 2, hlen + plen);       /* the true length */
+        }
+        p[9] = l4[lab_fuzz_below(f, G_N_ELEMENTS(l4))];
+        return hlen + plen;
+    case 1:
+        *type = ETHERTYPE_IPV6;
+        p[0] = lab_fuzz_chance(f, 8) ? p[0] : 0x60;
+        if (!lab_fuzz_chance(f, 4)) {
+            stw_be_p(p + 4, plen);
+        }
+        p[6] = l4[lab_fuzz_below(f, G_N_ELEMENTS(l4))];
+        return 40 + plen;
+    case 2:
+        *type = lab_fuzz_chance(f, 2) ? 0x0806 : lab_fuzz_below(f, 0x600);
+        return plen;
+    default:
+        *type = (uint16_t)lab_fuzz_next(f);
+        return plen;
+    }
+}
+
+/* A frame from the host: native Wi-Fi, raw, Ethernet or random type */
+static void fuzz_net_tx(QTestState *qts, LabFuzz *f)
+{
+    static const uint8_t types[] = {
+        HTT_TX_PKT_NWIFI, HTT_TX_PKT_NWIFI, HTT_TX_PKT_RAW, HTT_TX_PKT_ETH,
+        HTT_TX_PKT_ETH, HTT_TX_PKT_MGMT, 4, 7,
+    };
+    uint8_t frame[HTC_MSG_MAX], dst[6];
+    unsigned type = types[lab_fuzz_below(f, G_N_ELEMENTS(types))];
+    unsigned n = 0, len;
+    uint16_t ethertype;
+
+    lab_fuzz_bytes(f, dst, sizeof(dst));
+    if (type == HTT_TX_PKT_ETH) {
+        memcpy(frame, lab_fuzz_chance(f, 4) ? dst : host_mac, 6);
+        memcpy(frame + 6, sta_mac, 6);
+        n = ETH_HDR_LEN;
+    } else {
+        n = wifi_hdr(frame, lab_fuzz_chance(f, 8) ? (uint8_t)lab_fuzz_next(f)
+                     : lab_fuzz_chance(f, 2) ? FC0_DATA : FC0_QOS_DATA,
+                     lab_fuzz_chance(f, 8) ? (uint8_t)lab_fuzz_next(f)
+                     : FC1_TO_DS, ap_bssid,
+                     lab_fuzz_chance(f, 8) ? dst : sta_mac,
+                     lab_fuzz_chance(f, 2) ? dst : host_mac);
+        if (frame[0] == FC0_QOS_DATA) {
+            n += 2;
+            frame[WIFI_HDR_LEN] = lab_fuzz_below(f, 16);
+            frame[WIFI_HDR_LEN + 1] = 0;
+        }
+        memcpy(frame + n, llc_snap, 6);
+        if (lab_fuzz_chance(f, 16)) {
+            frame[n + lab_fuzz_below(f, 6)] ^= 1;
+        }
+        n += 8;
+    }
+    len = fuzz_l3(f, frame + n, &ethertype);
+    stw_be_p(frame + n - 2, ethertype);
+    len = MIN(n + len, HTC_MSG_MAX - HTC_HDR_LEN - HTT_TX_DESC_LEN);
+    if (lab_fuzz_chance(f, 8)) {
+        len = lab_fuzz_below(f, len + 1);       /* cut anywhere */
+    }
+    htt_tx(qts, type, lab_fuzz_chance(f, 4) ? (uint16_t)lab_fuzz_next(f)
+                      : lab_fuzz_chance(f, 4) ? 0 : HTT_TX_CSUM,
+           lab_fuzz_next(f), frame, len);
+}
+
+/* A frame from the network: for us, broadcast or not, any type and size */
+static void fuzz_net_rx(LabFuzz *f, int fd)
+{
+    uint8_t frame[2400];
+    unsigned len;
+    uint16_t ethertype;
+
+    switch (lab_fuzz_below(f, 4)) {
+    case 0:
+        memset(frame, 0xff, 6);
+        break;
+    case 1:
+        lab_fuzz_bytes(f, frame, 6);
+        break;
+    default:
+        memcpy(frame, sta_mac, 6);
+        break;
+    }
+    if (lab_fuzz_chance(f, 8)) {
+        memcpy(frame + 6, sta_mac, 6);
+    } else {
+        lab_fuzz_bytes(f, frame + 6, 6);
+    }
+    len = ETH_HDR_LEN + fuzz_l3(f, frame + ETH_HDR_LEN, &ethertype);
+    stw_be_p(frame + 12, ethertype);
+    if (lab_fuzz_chance(f, 8)) {
+        /* not 0: QEMU's socket netdev takes that for the link's end */
+        len = lab_fuzz_chance(f, 2) ? 1 + lab_fuzz_below(f, ETH_HDR_LEN)
+                                    : 1500 + lab_fuzz_below(f, 900);
+        lab_fuzz_bytes(f, frame + ETH_HDR_LEN, sizeof(frame) - ETH_HDR_LEN);
+    }
+    send(fd, frame, len, 0);    /* a full socket drops it, as a link would */
+}
+
+/* Authentication, (re)association, their undoing, probes: any body */
+static void fuzz_net_mgmt(QTestState *qts, LabFuzz *f)
+{
+    static const uint8_t fc0[] = {
+        FC0_AUTH, FC0_AUTH, FC0_ASSOC_REQ, FC0_REASSOC_REQ, FC0_PROBE_REQ,
+        FC0_DISASSOC, FC0_DEAUTH,
+    };
+    uint8_t body[200];
+    unsigned blen = lab_fuzz_below(f, sizeof(body));
+
+    lab_fuzz_bytes(f, body, sizeof(body));
+    if (blen >= 6 && lab_fuzz_chance(f, 2)) {
+        memcpy(body, "\0\0\1\0\0\0", 6);         /* open system, seq 1 */
+    }
+    sta_mgmt(qts, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body, blen);
+}
+
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define QCA_NET_FUZZ_GEN 1
+
+/*
+ * Random frames both ways through the QCA6584 and its AP, the parsers a
+ * guest and a network both feed (lab-fuzz.h): host frames of every HTT
+ * packet type with half-sane 802.11, LLC/SNAP, IPv4/IPv6 and TCP/UDP
+ * headers, checksum offload on and off, cut anywhere; network frames for
+ * us, broadcast or others, runts and giants; management frames that
+ * (de)authenticate and (dis)associate; peers created and deleted; reads
+ * or none (full FIFOs, a full socket). Every 200 operations after an I/O
+ * reset the station associates and a datagram goes each way intact.
+ */
+static void test_net_fuzz(const void *repro)
+{
+    int fd;
+    QTestState *qts = net_start(&fd);
+    uint8_t cmd[16] = { 0 };
+    LabFuzz f;
+
+    lab_fuzz_init(&f, "qca6584-net", QCA_NET_FUZZ_GEN, repro);
+    assert_data_path_ok(qts, fd, 1);
+    while (lab_fuzz_more(&f)) {
+        switch (lab_fuzz_below(&f, 12)) {
+        case 0 ... 3:
+            fuzz_net_tx(qts, &f);
+            break;
+        case 4 ... 6:
+            fuzz_net_rx(&f, fd);
+            break;
+        case 7:
+            fuzz_net_mgmt(qts, &f);
+            break;
+        case 8:
+            if (lab_fuzz_chance(&f, 2)) {
+                memcpy(cmd + 4, ap_bssid, 6);
+            } else {
+                lab_fuzz_bytes(&f, cmd + 4, 6);
+            }
+            wmi_send(qts, lab_fuzz_chance(&f, 2) ? WMI_PEER_CREATE
+                                                 : WMI_PEER_DELETE,
+                     lab_fuzz_chance(&f, 2) ? WMI_TAG_PEER_CREATE
+                                            : WMI_TAG_PEER_DELETE,
+                     cmd, sizeof(cmd));
+            break;
+        case 9 ... 10:
+            net_drain(qts, fd);
+            break;
+        case 11:
+            qtest_clock_step(qts, lab_fuzz_below(&f, 20000000));
+            break;
+        }
+        if (f.done % 200 == 0) {
+            net_settle(qts, fd);
+            sdio_enumerate(qts);
+            htc_boot(qts);
+            assert_data_path_ok(qts, fd, 1);
+        }
+    }
+    qtest_quit(qts);
+    close(fd);
+    lab_fuzz_end(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1793,6 +2247,9 @@ int main(int argc, char **argv)
     lab_fuzz_add_tests("/sdio/qca6584/fuzz", "sdio-qca6584", test_fuzz);
     qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
     qtest_add_func("/sdio/dma", test_dma);
+    qtest_add_func("/sdio/qca6584/data-path", test_data_path);
+    lab_fuzz_add_tests("/sdio/qca6584/net-fuzz", "qca6584-net",
+                       test_net_fuzz);
     lab_fuzz_add_tests("/sdio/dma/fuzz", "usdhc-dma", test_dma_fuzz);
     return g_test_run();
 }
