@@ -311,6 +311,15 @@ static void sdio_writeb(QTestState *qts, unsigned fn, uint32_t addr,
 }
 
 /*
+ * Whether cmd53() moves its data by ADMA2 rather than through the buffer
+ * data port: the data-path tests, whose frames would take hundreds of
+ * qtest round trips each by PIO (and Linux moves them by ADMA2 too)
+ */
+static bool cmd53_by_dma;
+static uint16_t cmd53_adma(QTestState *qts, bool write, uint32_t arg,
+                           unsigned blksz, unsigned blkcnt, uint8_t *buf);
+
+/*
  * CMD53 with argument @mode (ARG_BLOCK, ARG_INC) and @count (bytes or
  * blocks), and a host data phase of @blkcnt blocks of @blksz bytes; the
  * host's transfer need not match the argument (malformed commands).
@@ -326,6 +335,9 @@ static uint16_t cmd53(QTestState *qts, bool write, unsigned fn,
                    (write ? 0 : TRN_READ);
     uint32_t rsp;
 
+    if (cmd53_by_dma) {
+        return cmd53_adma(qts, write, arg, blksz, blkcnt, buf);
+    }
     sdhc_write(qts, SDHC_BLKSIZE, blkcnt << 16 | blksz);
     rsp = sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT, trn);
     g_assert_cmphex(rsp >> 16, ==, 0);
@@ -1539,6 +1551,37 @@ static void cmd53_dma(QTestState *qts, bool write, unsigned fn,
     sdhc_write(qts, SDHC_PROCTL, 0);
 }
 
+/* cmd53()'s data phase by ADMA2, one descriptor (cmd53_by_dma) */
+static uint16_t cmd53_adma(QTestState *qts, bool write, uint32_t arg,
+                           unsigned blksz, unsigned blkcnt, uint8_t *buf)
+{
+    unsigned len = blksz * blkcnt;
+    uint32_t rsp, sts;
+
+    g_assert_cmpuint(len, >, 0);
+    g_assert_cmpuint(len, <, 0x10000);
+    if (write) {
+        qtest_memwrite(qts, DMA_BUF, buf, len);
+    }
+    adma_put(qts, DMA_DESC, 0, ADMA_VALID | ADMA_TRAN | ADMA_END, len,
+             DMA_BUF);
+    sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(DMASEL_ADMA2));
+    sdhc_write(qts, SDHC_ADMASYSADDR, DMA_DESC);
+    sdhc_write(qts, SDHC_BLKSIZE, blkcnt << 16 | blksz);
+    rsp = sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
+                   TRN_DMA | TRN_BLK_CNT_EN | (blkcnt > 1 ? TRN_MULTI : 0) |
+                   (write ? 0 : TRN_READ));
+    g_assert_cmphex(rsp >> 16, ==, 0);
+    sts = sdhc_read(qts, SDHC_NORINTSTS);
+    g_assert_cmphex(sts & (NIS_TRSCMP | NIS_ERR), ==, NIS_TRSCMP);
+    sdhc_write(qts, SDHC_NORINTSTS, sts);
+    sdhc_write(qts, SDHC_PROCTL, 0);
+    if (!write) {
+        qtest_memread(qts, DMA_BUF, buf, len);
+    }
+    return rsp;
+}
+
 /*
  * The card's data through both DMA engines: the CCCR read by ADMA2 (a NOP,
  * a link and two buffers) and by SDMA equals what PIO reads; a word
@@ -2027,11 +2070,14 @@ static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
 static void test_data_path(void)
 {
     int fd;
-    QTestState *qts = net_start(&fd);
+    QTestState *qts;
 
+    cmd53_by_dma = true;
+    qts = net_start(&fd);
     assert_data_path_ok(qts, fd, 1);
     qtest_quit(qts);
     close(fd);
+    cmd53_by_dma = false;
 }
 
 /* Random L3 and L4 headers, half-sane, and a payload: the frame's tail */
@@ -2182,10 +2228,13 @@ static void fuzz_net_mgmt(QTestState *qts, LabFuzz *f)
  */
 static void test_net_fuzz(const void *repro)
 {
-    int fd;
-    QTestState *qts = net_start(&fd);
     uint8_t cmd[16] = { 0 };
+    QTestState *qts;
     LabFuzz f;
+    int fd;
+
+    cmd53_by_dma = true;
+    qts = net_start(&fd);
 
     lab_fuzz_init(&f, "qca6584-net", QCA_NET_FUZZ_GEN, repro);
     assert_data_path_ok(qts, fd, 1);
@@ -2228,6 +2277,7 @@ static void test_net_fuzz(const void *repro)
     }
     qtest_quit(qts);
     close(fd);
+    cmd53_by_dma = false;
     lab_fuzz_end(&f);
 }
 
