@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest-single.h"
+#include "lab-fuzz.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qlist.h"
 
@@ -104,6 +105,122 @@ static void test_gic_hyp_per_cpu_view(void)
     writel(GICH_CPU(0) + GICH_HCR, 0);
 }
 
+/*
+ * The board's device windows (info mtree -f), each with its size: what a
+ * guest store can reach besides RAM. The lab's own devices are fuzzed by
+ * their own tests; here they are neighbours.
+ */
+static const struct {
+    uint32_t base, size;
+} board_windows[] = {
+    { 0x30200000, 0x20 }, { 0x30210000, 0x20 }, { 0x30220000, 0x20 },
+    { 0x30230000, 0x20 }, { 0x30240000, 0x20 }, { 0x30250000, 0x20 },
+    { 0x30260000, 0x20 },                               /* GPIO1..7 */
+    { 0x30280000, 0x0a }, { 0x30290000, 0x0a }, { 0x302a0000, 0x0a },
+    { 0x302b0000, 0x0a },                               /* WDOG1..4 */
+    { 0x302d0000, 0x1000 }, { 0x302e0000, 0x1000 }, { 0x302f0000, 0x1000 },
+    { 0x30300000, 0x1000 },                             /* GPT1..4 */
+    { 0x30340000, 0x10000 },                            /* IOMUXC GPR */
+    { 0x30360000, 0x10000 },                            /* ANALOG */
+    { 0x30370000, 0x1000 },                             /* SNVS */
+    { 0x30380000, 0xbe04 },                             /* CCM */
+    { 0x30390000, 0x1000 },                             /* SRC */
+    { 0x303a0000, 0xe00 },                              /* GPC */
+    { 0x30630000, 0x1000 }, { 0x30820000, 0x1000 }, { 0x30830000, 0x1000 },
+    { 0x30840000, 0x1000 },                             /* ECSPI4, 1..3 */
+    { 0x30860000, 0x1000 }, { 0x30880000, 0x1000 }, { 0x30890000, 0x1000 },
+    { 0x30a60000, 0x1000 }, { 0x30a70000, 0x1000 }, { 0x30a80000, 0x1000 },
+    { 0x30a90000, 0x1000 },                             /* UART1..7 */
+    { 0x30a20000, 0x14 }, { 0x30a30000, 0x14 }, { 0x30a40000, 0x14 },
+    { 0x30a50000, 0x14 },                               /* I2C1..4 */
+    { 0x30b10000, 0x400 }, { 0x30b20000, 0x400 }, { 0x30b30000, 0x400 },
+    { 0x30b40000, 0x100 }, { 0x30b50000, 0x100 }, { 0x30b60000, 0x100 },
+    { 0x30be0000, 0x4000 }, { 0x30bf0000, 0x4000 },     /* USB, uSDHC, ENET */
+    { 0x31001000, 0x1000 }, { 0x31002000, 0x2000 }, { 0x31004000, 0x1000 },
+    { 0x31005000, 0x400 }, { 0x31006000, 0x2000 },      /* GIC */
+    { 0x33800000, 0x1000 },                             /* PCIe */
+};
+
+#define BOARD_RAM           0x80000000u
+#define BOARD_DMA_AREA      0x100000u   /* where fuzzed descriptors live */
+
+/* A value a register may take: often an address in RAM, as DMA wants */
+static uint32_t board_value(LabFuzz *f)
+{
+    switch (lab_fuzz_below(f, 4)) {
+    case 0:
+        return BOARD_RAM + lab_fuzz_below(f, BOARD_DMA_AREA);
+    case 1:
+        return lab_fuzz_below(f, 256);
+    default:
+        return lab_fuzz_next(f);
+    }
+}
+
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define BOARD_FUZZ_GEN 1
+
+/*
+ * Random stores and loads of every width anywhere in the board's device
+ * windows, RAM filled with random descriptors for the DMA engines, time
+ * passing (lab-fuzz.h): the GIC bug of patch 0006 was in a neighbour of
+ * the lab's devices, found by a DMA that went astray. Every 1000
+ * operations QEMU must still answer.
+ */
+static void test_board_fuzz(const void *repro)
+{
+    QTestState *qts = qtest_init("-machine imx7d-custom -no-shutdown");
+    uint8_t buf[512];
+    LabFuzz f;
+
+    lab_fuzz_init(&f, "imx7d-board", BOARD_FUZZ_GEN, repro);
+    while (lab_fuzz_more(&f)) {
+        unsigned w = lab_fuzz_below(&f, G_N_ELEMENTS(board_windows));
+        uint32_t size = board_windows[w].size;
+        uint64_t addr = board_windows[w].base + lab_fuzz_below(&f, size);
+
+        switch (lab_fuzz_below(&f, 10)) {
+        case 0 ... 3:
+            qtest_writel(qts, addr & ~3, board_value(&f));
+            break;
+        case 4:
+            qtest_writew(qts, addr & ~1, board_value(&f));
+            break;
+        case 5:
+            qtest_writeb(qts, addr, board_value(&f));
+            break;
+        case 6 ... 7:
+            switch (lab_fuzz_below(&f, 3)) {
+            case 0:
+                qtest_readb(qts, addr);
+                break;
+            case 1:
+                qtest_readw(qts, addr & ~1);
+                break;
+            default:
+                qtest_readl(qts, addr & ~3);
+                break;
+            }
+            break;
+        case 8:
+            lab_fuzz_bytes(&f, buf, sizeof(buf));
+            qtest_memwrite(qts, BOARD_RAM +
+                           lab_fuzz_below(&f, BOARD_DMA_AREA - sizeof(buf)),
+                           buf, sizeof(buf));
+            break;
+        case 9:
+            qtest_clock_step(qts, lab_fuzz_below(&f, 10000000));
+            break;
+        }
+        if (f.done % 1000 == 0) {
+            g_assert_cmphex(qtest_readl(qts, ANALOG_DIGPROG), ==, 0x00720010);
+        }
+    }
+    g_assert_cmphex(qtest_readl(qts, ANALOG_DIGPROG), ==, 0x00720010);
+    qtest_quit(qts);
+    lab_fuzz_end(&f);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -116,6 +233,7 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7d-custom/usdhc2", test_sdio_slot_present);
     qtest_add_func("/imx7d-custom/gic/hyp-per-cpu-view",
                    test_gic_hyp_per_cpu_view);
+    lab_fuzz_add_tests("/imx7d-custom/fuzz", "imx7d-board", test_board_fuzz);
 
     qtest_start("-machine imx7d-custom");
     ret = g_test_run();
