@@ -425,7 +425,7 @@ static uint8_t ili9341_mem_read_byte(ILI9341State *s)
     return ((v >> shift) & 0x3f) << 2;
 }
 
-/* -- reset ------------------------------------------------------------------ */
+/* -- reset ----------------------------------------------------------------- */
 
 /* What SWRESET and RESX have in common (datasheet table 4.2). */
 static void ili9341_common_reset(ILI9341State *s)
@@ -525,7 +525,7 @@ static void ili9341_reset(DeviceState *dev)
     ili9341_hw_reset(ILI9341(dev));
 }
 
-/* -- reads ------------------------------------------------------------------ */
+/* -- reads ----------------------------------------------------------------- */
 
 static uint8_t ili9341_rddpm(ILI9341State *s)
 {
@@ -674,7 +674,7 @@ static bool ili9341_cmd_is_read(uint8_t cmd)
     }
 }
 
-/* -- commands and parameters ------------------------------------------------ */
+/* -- commands and parameters ----------------------------------------------- */
 
 static void ili9341_command(ILI9341State *s, uint8_t cmd)
 {
@@ -880,7 +880,7 @@ static void ili9341_param(ILI9341State *s, uint8_t byte)
     }
 }
 
-/* -- SSI interface ---------------------------------------------------------- */
+/* -- SSI interface --------------------------------------------------------- */
 
 /*
  * Every byte on the bus. The chip select is handled here rather than by
@@ -898,9 +898,11 @@ static uint32_t ili9341_transfer(SSIPeripheral *dev, uint32_t val)
     s->spi_bytes++;
 
     if (s->reading) {
-        /* MOSI is ignored while the answer shifts out, whatever D/CX is,
+        /*
+         * MOSI is ignored while the answer shifts out, whatever D/CX is,
          * until CSX rises; a fixed-length answer that is complete gives
-         * way to the next command byte. */
+         * way to the next command byte.
+         */
         if (s->mem_read) {
             return ili9341_mem_read_byte(s);
         }
@@ -950,7 +952,7 @@ static void ili9341_resx(void *opaque, int n, int level)
     s->resx = level;
 }
 
-/* -- device ------------------------------------------------------------------ */
+/* -- device ---------------------------------------------------------------- */
 
 static void ili9341_realize(SSIPeripheral *dev, Error **errp)
 {

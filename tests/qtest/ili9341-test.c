@@ -219,7 +219,8 @@ static void test_power_state_reads(void)
     Lcd *l = lcd_start_on();
     uint8_t b[5];
 
-    g_assert_cmphex(lcd_read1(l, 0x0a), ==, 0x9c);  /* booster, out, normal, on */
+    /* booster, out, normal, on */
+    g_assert_cmphex(lcd_read1(l, 0x0a), ==, 0x9c);
     g_assert_cmphex(lcd_read1(l, 0x0b), ==, 0x48);
     g_assert_cmphex(lcd_read1(l, 0x0c), ==, 0x55);
     CMD0(l, 0x21);
@@ -304,8 +305,10 @@ static void test_window_wraps(void)
     lcd_end(l);
 }
 
-/* The first two pixels of a full-window write land where each rotation
- * Linux uses (0x48, 0x28, 0x88, 0xe8) puts the image's top-left corner. */
+/*
+ * The first two pixels of a full-window write land where each rotation
+ * Linux uses (0x48, 0x28, 0x88, 0xe8) puts the image's top-left corner.
+ */
 static void test_madctl_orientations(void)
 {
     static const struct {
@@ -419,8 +422,10 @@ static void test_held_in_reset_ignores_spi(void)
     lcd_end(l);
 }
 
-/* Linux sends a command and its parameters as separate CS frames, and
- * splits pixel streams into messages: CS high only pauses. */
+/*
+ * Linux sends a command and its parameters as separate CS frames, and
+ * splits pixel streams into messages: CS high only pauses.
+ */
 static void test_cs_pause_mid_command(void)
 {
     Lcd *l = lcd_start_on();
