@@ -35,6 +35,7 @@
 
 #define LAB_FUZZ_DEFAULT_OPS    5000
 #define LAB_FUZZ_DEFAULT_SEED   0x1ab5eedULL
+#define LAB_FUZZ_PROGRESS       100000  /* operations between progress lines */
 
 /* A saved failure: replay OPS operations from SEED */
 typedef struct LabFuzzRepro {
@@ -146,6 +147,10 @@ static inline bool lab_fuzz_more(LabFuzz *f)
         return false;
     }
     f->done++;
+    if (f->done % LAB_FUZZ_PROGRESS == 0) {
+        g_test_message("fuzz %s: %lu operations so far", f->device, f->done);
+        fflush(stdout);                 /* a long run shows how far it is */
+    }
     return true;
 }
 
