@@ -38,6 +38,10 @@ KMSG = re.compile(r'^\[\s*\d+\.\d+\] ')
 KMSG_ANYWHERE = re.compile(r'\[\s*\d+\.\d{6}\] [^\n]*\n?')
 # what /init's background job prints on the console while commands run
 INIT_MARKER = re.compile(r'^LAB-(COLDPLUG-DONE|SETTLED)$')
+# the end of a line the shell printed: its newline, or a kernel line the
+# console put right after it ("LAB4-BEGIN[    7.64] platform regulatory...")
+EOL = r'(?:$|(?=\[\s*\d+\.\d{6}\] ))'
+
 
 
 def default_kernel():
@@ -219,10 +223,10 @@ class Board:
         # The markers are built by the shell, so the echoed command line
         # itself never matches them.
         self.write("echo %s-BEG''IN; %s; echo %s-END''-$?\n" % (tag, cmd, tag))
-        self.wait_for(r'^%s-BEGIN$' % tag, timeout)
+        self.wait_for(r'^%s-BEGIN%s' % (tag, EOL), timeout)
         start = self.pos
         # (output without a final newline puts the end marker mid-line)
-        m = self.wait_for(r'%s-END-(\d+)$' % tag, timeout)
+        m = self.wait_for(r'%s-END-(\d+)%s' % (tag, EOL), timeout)
         out = self.text[start:m.start()]
         if not kmsg:
             out = KMSG_ANYWHERE.sub('', out)

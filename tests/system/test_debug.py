@@ -127,7 +127,11 @@ def ko_symbol(ko, name):
 
 def quiet(board):
     """Kernel messages off the console: the Wi-Fi driver's boot chatter
-    would land in the middle of the output parsed here."""
+    would land in the middle of the output parsed here. And /init's
+    background module loads done: each one stops at gdb's module
+    breakpoint, and one on the other CPU while a test sits at its own
+    breakpoint left gdb thinking the target was running."""
+    board.wait_settled()
     board.run('dmesg -n 1')
 
 
