@@ -43,7 +43,6 @@ INIT_MARKER = re.compile(r'^LAB-(COLDPLUG-DONE|SETTLED)$')
 EOL = r'(?:$|(?=\[\s*\d+\.\d{6}\] ))'
 
 
-
 def default_kernel():
     """images/uImage (host-decompressed, fast) when built, else zImage."""
     uimage = os.path.join(IMAGES, 'uImage')

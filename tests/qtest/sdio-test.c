@@ -1524,31 +1524,51 @@ static void adma_put(QTestState *qts, uint32_t table, unsigned i,
 }
 
 /*
- * A byte mode CMD53 of @len bytes whose data the DMA engine @dmasel moves
- * from or to RAM (@dma: the SDMA buffer or the ADMA2 descriptor table),
- * the way sdhci-esdhc-imx does it; checks that it completes
+ * The DMA engine @dmasel set to move the data of CMD53 @arg, @blkcnt
+ * blocks of @blksz, from or to RAM (@dma: the SDMA buffer or the ADMA2
+ * descriptor table), the way sdhci-esdhc-imx does it; the command issued.
+ * Returns its R5, whose flags must be clear.
  */
+static uint16_t cmd53_dma_start(QTestState *qts, bool write, uint32_t arg,
+                                unsigned blksz, unsigned blkcnt,
+                                unsigned dmasel, uint32_t dma)
+{
+    uint32_t rsp;
+
+    sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(dmasel));
+    sdhc_write(qts, dmasel == DMASEL_SDMA ? SDHC_DSADDR : SDHC_ADMASYSADDR,
+               dma);
+    sdhc_write(qts, SDHC_BLKSIZE, blkcnt << 16 | blksz);
+    rsp = sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
+                   TRN_DMA | TRN_BLK_CNT_EN | (blkcnt > 1 ? TRN_MULTI : 0) |
+                   (write ? 0 : TRN_READ));
+    g_assert_cmphex(rsp >> 16, ==, 0);
+    return rsp;
+}
+
+/* The transfer cmd53_dma_start() began has completed: acked, DMA off */
+static void cmd53_dma_finish(QTestState *qts)
+{
+    uint32_t sts = sdhc_read(qts, SDHC_NORINTSTS);
+
+    g_assert_cmphex(sts & (NIS_TRSCMP | NIS_ERR), ==, NIS_TRSCMP);
+    sdhc_write(qts, SDHC_NORINTSTS, sts);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & PRS_DATA_INHIBIT, ==, 0);
+    sdhc_write(qts, SDHC_PROCTL, 0);
+}
+
+/* A byte mode CMD53 of @len bytes by DMA (cmd53_dma_start()) */
 static void cmd53_dma(QTestState *qts, bool write, unsigned fn,
                       uint32_t addr, unsigned len, unsigned dmasel,
                       uint32_t dma)
 {
     uint32_t arg = (write ? ARG_WRITE : 0) | ARG_FN(fn) | ARG_INC |
                    ARG_ADDR(addr) | (len & 0x1ff);
-    uint32_t sts;
 
-    sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(dmasel));
-    sdhc_write(qts, dmasel == DMASEL_SDMA ? SDHC_DSADDR : SDHC_ADMASYSADDR,
-               dma);
-    sdhc_write(qts, SDHC_BLKSIZE, 1 << 16 | len);
-    g_assert_cmphex(sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
-                             TRN_DMA | TRN_BLK_CNT_EN |
-                             (write ? 0 : TRN_READ)) >> 8, ==, R5_STATE_TRN);
+    g_assert_cmphex(cmd53_dma_start(qts, write, arg, len, 1, dmasel,
+                                    dma) >> 8, ==, R5_STATE_TRN);
     qtest_clock_step(qts, 100000);
-    sts = sdhc_read(qts, SDHC_NORINTSTS);
-    g_assert_cmphex(sts & (NIS_TRSCMP | NIS_ERR), ==, NIS_TRSCMP);
-    sdhc_write(qts, SDHC_NORINTSTS, sts);
-    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & PRS_DATA_INHIBIT, ==, 0);
-    sdhc_write(qts, SDHC_PROCTL, 0);
+    cmd53_dma_finish(qts);
 }
 
 /* cmd53()'s data phase by ADMA2, one descriptor (cmd53_by_dma) */
@@ -1556,7 +1576,7 @@ static uint16_t cmd53_adma(QTestState *qts, bool write, uint32_t arg,
                            unsigned blksz, unsigned blkcnt, uint8_t *buf)
 {
     unsigned len = blksz * blkcnt;
-    uint32_t rsp, sts;
+    uint16_t rsp;
 
     g_assert_cmpuint(len, >, 0);
     g_assert_cmpuint(len, <, 0x10000);
@@ -1565,17 +1585,9 @@ static uint16_t cmd53_adma(QTestState *qts, bool write, uint32_t arg,
     }
     adma_put(qts, DMA_DESC, 0, ADMA_VALID | ADMA_TRAN | ADMA_END, len,
              DMA_BUF);
-    sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(DMASEL_ADMA2));
-    sdhc_write(qts, SDHC_ADMASYSADDR, DMA_DESC);
-    sdhc_write(qts, SDHC_BLKSIZE, blkcnt << 16 | blksz);
-    rsp = sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
-                   TRN_DMA | TRN_BLK_CNT_EN | (blkcnt > 1 ? TRN_MULTI : 0) |
-                   (write ? 0 : TRN_READ));
-    g_assert_cmphex(rsp >> 16, ==, 0);
-    sts = sdhc_read(qts, SDHC_NORINTSTS);
-    g_assert_cmphex(sts & (NIS_TRSCMP | NIS_ERR), ==, NIS_TRSCMP);
-    sdhc_write(qts, SDHC_NORINTSTS, sts);
-    sdhc_write(qts, SDHC_PROCTL, 0);
+    rsp = cmd53_dma_start(qts, write, arg, blksz, blkcnt, DMASEL_ADMA2,
+                          DMA_DESC);
+    cmd53_dma_finish(qts);
     if (!write) {
         qtest_memread(qts, DMA_BUF, buf, len);
     }
