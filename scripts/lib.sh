@@ -9,7 +9,44 @@ LAB_CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imx7-lab}
 export CCACHE_DIR=${CCACHE_DIR:-$LAB_CACHE/ccache}
 
 log() { printf '[lab] %s\n' "$*" >&2; }
-die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
+die() {
+	printf '[lab] ERROR: %s\n' "$*" >&2
+	# already said: the script that called this subshell need not say more
+	[ "$BASHPID" = "$$" ] || : >"${TMPDIR:-/tmp}/lab-error.$$"
+	exit 1
+}
+
+# No silent exits: a command that stops a script under `set -e` is named,
+# with its exit code and, where the lab knows one, what to do about it.
+# A script may set LAB_HINT before a step to say what fixes that step.
+# errtrace carries the trap into functions and subshells. A subshell that
+# reported its own failure leaves a mark (its $$ is the script's), so that
+# the script does not name the whole subshell a second time.
+LAB_HINT=
+lab_hint_for() {
+	case $1 in
+	*apt-get*|*dpkg*) echo "check the machine's apt sources and network (apt-get update), then run it again" ;;
+	*'git am'*) echo 'the patch does not apply: rebase qemu-patches/ on this source' ;;
+	*make*|*ninja*|*meson*) echo 'the build output above says what failed' ;;
+	esac
+}
+lab_on_error() {
+	local rc=$1 cmd=$2 mark=${TMPDIR:-/tmp}/lab-error.$$ hint
+	if [ "$BASHPID" = "$$" ] && [ -e "$mark" ]; then
+		rm -f "$mark"
+		return
+	fi
+	printf '[lab] ERROR: %s: %s (exit %d)\n' "${0##*/}" "$cmd" "$rc" >&2
+	hint=${LAB_HINT:-$(lab_hint_for "$cmd")}
+	[ -z "$hint" ] || printf '[lab]   what to do: %s\n' "$hint" >&2
+	[ "$BASHPID" = "$$" ] || : >"$mark"
+}
+set -o errtrace
+trap 'lab_on_error $? "$BASH_COMMAND"' ERR
+
+# phase NAME: with LAB_PHASES set (scripts/check-fresh), mark where a
+# phase of a cold setup begins, so that each one can be timed.
+phase() { [ -z "${LAB_PHASES:-}" ] || log "phase: $1"; }
 
 # retry TRIES WHAT CMD...: run CMD up to TRIES times (2 s, 4 s, ... apart);
 # on final failure name WHAT and show the command's last output.
@@ -38,10 +75,14 @@ retry() {
 as_root() {
 	if [ "$(id -u)" = 0 ]; then
 		"$@"
-	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+	elif ! command -v sudo >/dev/null; then
+		die "'$*' needs root and sudo is not installed: run the command as root," \
+			"or as root install sudo (apt-get install sudo) and give $(id -un) passwordless sudo"
+	elif sudo -n true 2>/dev/null; then
 		sudo "$@"
 	else
-		die "'$*' needs root: run as root or configure passwordless sudo"
+		die "'$*' needs root: $(id -un) has no passwordless sudo; run the command as root," \
+			"or add '$(id -un) ALL=(ALL) NOPASSWD: ALL' with visudo"
 	fi
 }
 
