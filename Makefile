@@ -2,8 +2,11 @@
 #   make run     build what is missing, boot the board (serial here, display
 #                in a window or on VNC)
 #   make test    build what is missing, run every test
-# Other targets: make debug | bench | check-asan | qemu | image | modules |
-#                clean | help
+# Other targets: make debug | bench | check-asan | check-fresh | qemu |
+#                image | modules | clean | help
+#   make check-fresh  the two commands above on a bare Debian root built on
+#                the spot (mmdebstrap, root only): the check for any change
+#                to setup, fetch or build scripts or this Makefile
 #
 # Bring your own kernel: make run KERNEL=path/to/zImage KDIR=path/to/build
 # (KDIR builds guest-driver/ modules; MODULES_DIR=<INSTALL_MOD_PATH>/lib/modules/<rel>
@@ -39,7 +42,7 @@ export KERNEL KDIR KSRC KVER KCONFIG
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 
-.PHONY: all run test check-asan bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
+.PHONY: all run test check-asan check-fresh bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
@@ -125,6 +128,10 @@ check-asan: host
 	@scripts/build-qemu --asan
 	@LAB_FUZZ_OPS=$(FUZZ_OPS) LAB_FUZZ_SEED=$(FUZZ_SEED) \
 		tests/run --qtest-only --qemu-build qemu-asan $(TEST_ARGS)
+
+# make test and make run in a fresh clone of HEAD on a bare Debian root
+check-fresh:
+	@scripts/check-fresh $(CHECK_FRESH_ARGS)
 
 bench: all
 	@scripts/setup-host --bench
