@@ -11,7 +11,9 @@
 
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/bswap.h"
 #include "libqtest-single.h"
+#include <sys/socket.h>
 #include "lab-fuzz.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qlist.h"
@@ -32,6 +34,23 @@
 #define GICH_APR            0x0f0
 #define GICH_LR0            0x100
 #define GICH_HCR_EN         0x1
+
+/* ENET1 (imx_fec, enhanced descriptors), its frames to a socket netdev */
+#define ENET1_BASE          0x30be0000
+#define ENET_TDAR           0x014
+#define ENET_ECR            0x024
+#define ENET_TDSR           0x184
+#define ENET_TDAR_TDAR      (1u << 24)
+#define ENET_ECR_ETHEREN    (1u << 1)
+#define ENET_ECR_EN1588     (1u << 4)   /* enhanced (32-byte) descriptors */
+#define ENET_BD_R           (1u << 15)
+#define ENET_BD_W           (1u << 13)
+#define ENET_BD_L           (1u << 11)
+#define ENET_BD_PINS        (1u << 12)  /* option: insert TCP/UDP checksum */
+#define ENET_BD_IINS        (1u << 11)  /* option: insert IPv4 checksum */
+#define ENET_TX_DESC        0x80000000u
+#define ENET_TX_DATA        0x80001000u
+#define ETH_HLEN            14
 
 static void test_two_cpus_by_default(void)
 {
@@ -103,6 +122,161 @@ static void test_gic_hyp_per_cpu_view(void)
     g_assert_cmphex(readl(GICH_THIS_CPU + GICH_HCR), ==, GICH_HCR_EN);
     g_assert_cmphex(readl(GICH_CPU(1) + GICH_HCR), ==, 0);
     writel(GICH_CPU(0) + GICH_HCR, 0);
+}
+
+/* A board whose ENET1 sends to the datagram socket *fd, one frame each */
+static QTestState *enet_start(int *fd)
+{
+    QTestState *qts;
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), ==, 0);
+    g_assert_cmpint(fcntl(sv[0], F_SETFL, O_NONBLOCK), ==, 0);
+    qts = qtest_initf("-machine imx7d-custom -netdev socket,id=eth,fd=%d "
+                      "-net nic,netdev=eth", sv[1]);
+    close(sv[1]);
+    *fd = sv[0];
+    qtest_writel(qts, ENET1_BASE + ENET_TDSR, ENET_TX_DESC);
+    qtest_writel(qts, ENET1_BASE + ENET_ECR, 0);    /* takes TDSR */
+    qtest_writel(qts, ENET1_BASE + ENET_ECR,
+                 ENET_ECR_ETHEREN | ENET_ECR_EN1588);
+    return qts;
+}
+
+/*
+ * @frame sent by one enhanced TX descriptor with the checksum insertion
+ * bits, as fec_main.c does for CHECKSUM_PARTIAL; what reached the network
+ * is read back into @out
+ */
+static void enet_send(QTestState *qts, int fd, const uint8_t *frame,
+                      size_t len, uint8_t *out)
+{
+    uint8_t bd[32] = { 0 };
+    ssize_t n = -1;
+    int i;
+
+    stw_le_p(bd + 0, len);
+    stw_le_p(bd + 2, ENET_BD_R | ENET_BD_L | ENET_BD_W);
+    stl_le_p(bd + 4, ENET_TX_DATA);
+    stw_le_p(bd + 10, ENET_BD_PINS | ENET_BD_IINS);
+    qtest_memwrite(qts, ENET_TX_DATA, frame, len);
+    qtest_memwrite(qts, ENET_TX_DESC, bd, sizeof(bd));
+    qtest_writel(qts, ENET1_BASE + ENET_TDAR, ENET_TDAR_TDAR);
+    for (i = 0; i < 1000 && n < 0; i++) {
+        n = recv(fd, out, 2048, 0);
+        if (n < 0) {
+            g_assert_cmpint(errno, ==, EAGAIN);
+            qtest_clock_step(qts, 0);
+        }
+    }
+    g_assert_cmpint(n, ==, len);
+    /* the descriptor was handed back */
+    g_assert_cmphex(qtest_readw(qts, ENET_TX_DESC + 2) & ENET_BD_R, ==, 0);
+}
+
+/* Ones' complement sum of @len bytes, folded, starting from @sum */
+static uint16_t inet_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i += 2) {
+        sum += lduw_be_p(p + i);
+    }
+    if (len & 1) {
+        sum += p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return sum;
+}
+
+/* An Ethernet + IPv4 frame: @ihl words of header, @proto, @l4 bytes */
+static size_t ipv4_frame(uint8_t *f, unsigned ihl, uint8_t proto,
+                         unsigned l4)
+{
+    uint8_t *ip = f + ETH_HLEN;
+    size_t i, len = ETH_HLEN + ihl * 4 + l4;
+
+    for (i = 0; i < len; i++) {
+        f[i] = 0x5a ^ (i * 13);
+    }
+    memset(f, 0xff, 6);
+    stw_be_p(f + 12, 0x0800);
+    ip[0] = 0x40 | ihl;
+    stw_be_p(ip + 2, ihl * 4 + l4);
+    stw_be_p(ip + 6, 0);                        /* not a fragment */
+    ip[9] = proto;
+    return len;
+}
+
+/* The TCP/UDP checksum over pseudo header and segment verifies */
+static void assert_l4_sum_ok(const uint8_t *ip, unsigned ihl, uint8_t proto,
+                             unsigned l4)
+{
+    uint32_t pseudo = inet_sum(ip + 12, 8, proto + l4);
+
+    g_assert_cmphex(inet_sum(ip + ihl * 4, l4, pseudo), ==, 0xffff);
+}
+
+/* The ENET's checksum offload fills in the IPv4 and TCP checksums */
+static void test_enet_csum_offload(void)
+{
+    uint8_t frame[128], out[2048];
+    size_t len = ipv4_frame(frame, 5, 6, 40);
+    QTestState *qts;
+    int fd;
+
+    qts = enet_start(&fd);
+    enet_send(qts, fd, frame, len, out);
+    g_assert_cmphex(inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
+    assert_l4_sum_ok(out + ETH_HLEN, 5, 6, 40);
+    g_assert_cmpmem(out + ETH_HLEN + 20, 16, frame + ETH_HLEN + 20, 16);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/*
+ * With IP options the UDP header follows them: QEMU 7.2 wrote the
+ * checksum 20 bytes into the IP header, over the wrong bytes
+ */
+static void test_enet_csum_ip_options(void)
+{
+    uint8_t frame[128], out[2048];
+    size_t len = ipv4_frame(frame, 6, 17, 32);
+    QTestState *qts;
+    int fd;
+
+    qts = enet_start(&fd);
+    enet_send(qts, fd, frame, len, out);
+    g_assert_cmphex(inet_sum(out + ETH_HLEN, 24, 0), ==, 0xffff);
+    g_assert_cmpmem(out + ETH_HLEN + 20, 4, frame + ETH_HLEN + 20, 4);
+    assert_l4_sum_ok(out + ETH_HLEN, 6, 17, 32);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/*
+ * IHL 15 with a total length of 20: QEMU 7.2's net_checksum_calculate()
+ * took -40 as a TCP length of 65496 and summed what lies behind the
+ * ENET's frame buffer into the packet. Only the IP checksum may change.
+ */
+static void test_enet_csum_ihl_beyond_length(void)
+{
+    uint8_t frame[128], out[2048];
+    size_t len = ipv4_frame(frame, 15, 6, 20);
+    QTestState *qts;
+    int fd;
+
+    stw_be_p(frame + ETH_HLEN + 2, 20);
+    qts = enet_start(&fd);
+    enet_send(qts, fd, frame, len, out);
+    g_assert_cmphex(inet_sum(out + ETH_HLEN, 60, 0), ==, 0xffff);
+    g_assert_cmpmem(out, ETH_HLEN + 10, frame, ETH_HLEN + 10);
+    g_assert_cmpmem(out + ETH_HLEN + 12, len - ETH_HLEN - 12,
+                    frame + ETH_HLEN + 12, len - ETH_HLEN - 12);
+    qtest_quit(qts);
+    close(fd);
 }
 
 /*
@@ -234,6 +408,11 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7d-custom/gic/hyp-per-cpu-view",
                    test_gic_hyp_per_cpu_view);
     lab_fuzz_add_tests("/imx7d-custom/fuzz", "imx7d-board", test_board_fuzz);
+    qtest_add_func("/imx7d-custom/enet/csum-offload", test_enet_csum_offload);
+    qtest_add_func("/imx7d-custom/enet/csum-ip-options",
+                   test_enet_csum_ip_options);
+    qtest_add_func("/imx7d-custom/enet/csum-ihl-beyond-length",
+                   test_enet_csum_ihl_beyond_length);
 
     qtest_start("-machine imx7d-custom");
     ret = g_test_run();
