@@ -251,6 +251,7 @@ struct QCA6584State {
     uint16_t tx_done[HTT_TX_DONE_MAX];
     uint32_t tx_done_count;
     bool tx_held;                   /* the backend queued a frame: wait */
+    uint64_t tx_discarded;          /* dropped while held: a statistic */
     bool rx_held;                   /* the backend waits for FIFO room */
 
     uint32_t mode;
@@ -417,7 +418,8 @@ static void qca6584_htc_send(QCA6584State *s, uint8_t eid, uint8_t flags,
     msg[5] = s->htc_seq++;
     stw_le_p(msg + 6, 0);
     memcpy(msg + HTC_HDR_LEN, payload, len);
-    trace_qca6584_htc_t2h(eid, len, ldl_le_p(msg + HTC_HDR_LEN));
+    trace_qca6584_htc_t2h(eid, len, len >= 4 ? ldl_le_p(msg + HTC_HDR_LEN) :
+                          len ? msg[HTC_HDR_LEN] : 0);
     qca6584_t2h_push(s, msg, HTC_HDR_LEN + len,
                      qca6584_htc_padded(len));
 }
@@ -1046,31 +1048,48 @@ static void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg,
 
 /* -- HTT: frames to and from the air --------------------------------------- */
 
-/* Tell the host about the frames sent so far (TX_COMPL_IND, status OK) */
-static void qca6584_tx_done_flush(QCA6584State *s)
+/* TX_COMPL_IND: @n frames done with @status */
+static void qca6584_tx_compl_send(QCA6584State *s, uint8_t status,
+                                  const uint16_t *msdu_ids, uint32_t n)
 {
     uint8_t msg[4 + 2 * HTT_TX_DONE_MAX];
     uint32_t i;
 
+    assert(n <= HTT_TX_DONE_MAX);
+    msg[0] = HTT_T2H_TX_COMPL_IND;
+    msg[1] = status;
+    msg[2] = n;
+    msg[3] = 0;
+    for (i = 0; i < n; i++) {
+        stw_le_p(msg + 4 + 2 * i, msdu_ids[i]);
+    }
+    qca6584_htc_send(s, s->htt_eid, 0, 0, msg, 4 + 2 * n);
+}
+
+/* Tell the host about the frames sent so far, unless the backend holds them */
+static void qca6584_tx_done_flush(QCA6584State *s)
+{
     if (!s->tx_done_count || s->tx_held) {
         return;
     }
-    msg[0] = HTT_T2H_TX_COMPL_IND;
-    msg[1] = HTT_TX_STATUS_OK;
-    msg[2] = s->tx_done_count;
-    msg[3] = 0;
-    for (i = 0; i < s->tx_done_count; i++) {
-        stw_le_p(msg + 4 + 2 * i, s->tx_done[i]);
-    }
-    qca6584_htc_send(s, s->htt_eid, 0, 0, msg, 4 + 2 * s->tx_done_count);
+    qca6584_tx_compl_send(s, HTT_TX_STATUS_OK, s->tx_done, s->tx_done_count);
     s->tx_done_count = 0;
 }
 
+/*
+ * A frame done. While the backend holds frames their completions wait:
+ * ath10k then runs out of msdu ids and stops. A frame that never went to
+ * the backend (management, malformed) is completed at once when the
+ * batch is full, so the batch never grows past HTT_TX_DONE_MAX.
+ */
 static void qca6584_tx_done(QCA6584State *s, uint16_t msdu_id)
 {
     if (s->tx_done_count == HTT_TX_DONE_MAX) {
-        s->tx_held = false;     /* the backend keeps the frames queued */
         qca6584_tx_done_flush(s);
+    }
+    if (s->tx_done_count == HTT_TX_DONE_MAX) {
+        qca6584_tx_compl_send(s, HTT_TX_STATUS_OK, &msdu_id, 1);
+        return;
     }
     s->tx_done[s->tx_done_count++] = msdu_id;
 }
@@ -1082,6 +1101,28 @@ static void qca6584_tx_sent(NetClientState *nc, ssize_t len)
 
     s->tx_held = false;
     qca6584_tx_done_flush(s);
+}
+
+/*
+ * An IPv4 header the offload engine can parse: its length at least the
+ * fixed header, within the frame, and within its own total length. QEMU's
+ * net_checksum_calculate() once trusted IHL against the total length and
+ * summed up to 64 KiB past the frame; keep the model safe on its own.
+ */
+static bool qca6584_ipv4_parsable(const uint8_t *eth, size_t len)
+{
+    const uint8_t *ip = eth + ETH_HLEN;
+    size_t ihl_bytes, total;
+
+    if (len < ETH_HLEN + sizeof(struct ip_header) ||
+        lduw_be_p(eth + 12) != ETH_P_IP) {
+        return true;                /* not plain IPv4: nothing to bound */
+    }
+    ihl_bytes = (ip[0] & 0xf) * 4;
+    total = lduw_be_p(ip + 2);
+    return ihl_bytes >= sizeof(struct ip_header) &&
+           ihl_bytes <= len - ETH_HLEN &&
+           total >= ihl_bytes && total <= len - ETH_HLEN;
 }
 
 /*
@@ -1105,6 +1146,9 @@ static void qca6584_tx_checksum(uint8_t *eth, size_t len)
          * the frames of the net fuzzer at any offset)
          */
         assert(len <= WIFI_FRAME_MAX);
+        if (!qca6584_ipv4_parsable(eth, len)) {
+            return;                 /* sent as the host wrote it */
+        }
         memcpy(bounce + 2, eth, len);
         net_checksum_calculate(bounce + 2, len, CSUM_ALL);
         memcpy(eth, bounce + 2, len);
@@ -1127,14 +1171,26 @@ static void qca6584_tx_checksum(uint8_t *eth, size_t len)
     stw_be_p(l4 + at, net_checksum_finish_nozero(sum));
 }
 
-static void qca6584_tx_to_network(QCA6584State *s, uint8_t *eth,
+/*
+ * A frame to the backend, or false when it was dropped. A backend that
+ * does not take frames (a socket peer that stops reading) would have QEMU
+ * queue every one of them, with no limit for a queue with a sent
+ * callback: like the firmware's own finite queue, at most a batch of
+ * frames waits for the backend, and what comes after is discarded.
+ */
+static bool qca6584_tx_to_network(QCA6584State *s, uint8_t *eth,
                                   size_t len)
 {
+    if (s->tx_held && s->tx_done_count == HTT_TX_DONE_MAX) {
+        s->tx_discarded++;
+        return false;
+    }
     trace_qca6584_tx_data(len);
     if (!qemu_send_packet_async(qemu_get_queue(s->nic), eth, len,
                                 qca6584_tx_sent)) {
         s->tx_held = true;
     }
+    return true;
 }
 
 static void qca6584_tx_mgmt(QCA6584State *s, const uint8_t *frame,
@@ -1189,7 +1245,10 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
         if (flags1 & HTT_TX_CSUM_OFFLOAD) {
             qca6584_tx_checksum(frame + off, eth_len);
         }
-        qca6584_tx_to_network(s, frame + off, eth_len);
+        if (!qca6584_tx_to_network(s, frame + off, eth_len)) {
+            qca6584_tx_compl_send(s, HTT_TX_STATUS_DISCARD, &msdu_id, 1);
+            return;
+        }
         break;
     case HTT_TX_PKT_ETHERNET:
         if (s->ap.state != WIFI_AP_ASSOCIATED || flen < WIFI_ETH_HDR_LEN) {
@@ -1198,7 +1257,10 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
         if (flags1 & HTT_TX_CSUM_OFFLOAD) {
             qca6584_tx_checksum(frame, flen);
         }
-        qca6584_tx_to_network(s, frame, flen);
+        if (!qca6584_tx_to_network(s, frame, flen)) {
+            qca6584_tx_compl_send(s, HTT_TX_STATUS_DISCARD, &msdu_id, 1);
+            return;
+        }
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM of packet type "
@@ -1627,6 +1689,8 @@ static void qca6584_instance_init(Object *obj)
     card->func_cis[1] = QCA_FUNC1_CIS;
     s->ap.ssid = g_strdup("lab-ap");
     s->scan_timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, qca6584_scan_tick, s);
+    object_property_add_uint64_ptr(obj, "tx-discarded", &s->tx_discarded,
+                                   OBJ_PROP_FLAG_READ);
 }
 
 static void qca6584_instance_finalize(Object *obj)
