@@ -415,6 +415,17 @@ static int imx7_src_post_load(void *opaque, int version_id)
 {
     IMX7SRCState *s = opaque;
 
+    /*
+     * A pending or running core1 is started at cpu1_el: arm_set_cpu_on()
+     * asserts 1..3, and a stream is not to be trusted more than a guest
+     * (0 is what a core1 that was never released has).
+     */
+    if (s->cpu1_el > 3 ||
+        ((s->cpu1_run || s->cpu1_start_pending) && s->cpu1_el == 0)) {
+        error_report("imx7.src: migrated core1 exception level %u is not "
+                     "1 to 3", s->cpu1_el);
+        return -EINVAL;
+    }
     s->cpu1_sync_queued = false;
     imx7_src_cpu1_kick(s);
     return 0;

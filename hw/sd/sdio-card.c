@@ -27,6 +27,7 @@
 #include "hw/sd/sdio.h"
 #include "qapi/error.h"
 #include "migration/vmstate.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "trace.h"
@@ -38,6 +39,9 @@ enum SDIOCardState {
     SDIO_STATE_STANDBY,         /* has an RCA, not selected */
     SDIO_STATE_COMMAND,         /* selected (CMD7) */
 };
+
+/* The longest CMD53: 511 blocks of the largest size */
+#define SDIO_MAX_XFER       (511 * SDIO_MAX_BLKSIZE)
 
 /* R4: card ready, one I/O function count, no memory, 2.7-3.6 V */
 #define R4_READY            (1u << 31)
@@ -590,10 +594,49 @@ static void sdio_card_realize(DeviceState *dev, Error **errp)
     }
 }
 
+/*
+ * The data phase indexes registers with xfer_fn and xfer_addr, and the
+ * card's state picks the commands it takes: a stream is checked as a
+ * guest's CMD53 is, so a loaded card is one the commands could have made.
+ */
+static int sdio_card_post_load(void *opaque, int version_id)
+{
+    SDIOCard *card = opaque;
+    uint32_t space;
+
+    if (card->state > SDIO_STATE_COMMAND) {
+        error_report("sdio-card: migrated state %u is unknown", card->state);
+        return -EINVAL;
+    }
+    if (!card->xfer_active || card->xfer_dummy) {
+        return 0;
+    }
+    if (card->xfer_fn > card->num_funcs) {
+        error_report("sdio-card: migrated CMD53 to function %u of %u",
+                     card->xfer_fn, card->num_funcs);
+        return -EINVAL;
+    }
+    space = sdio_card_space(card, card->xfer_fn);
+    if (card->xfer_len == 0 || card->xfer_len > SDIO_MAX_XFER ||
+        card->xfer_left > card->xfer_len || card->xfer_start >= space ||
+        (card->xfer_inc ? card->xfer_len > space - card->xfer_start ||
+                          card->xfer_addr != card->xfer_start +
+                                             card->xfer_len - card->xfer_left
+                        : card->xfer_addr != card->xfer_start)) {
+        error_report("sdio-card: migrated CMD53 of %u bytes (%u left) at "
+                     "0x%x (now 0x%x) is not one a command could make",
+                     card->xfer_len, card->xfer_left, card->xfer_start,
+                     card->xfer_addr);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 const VMStateDescription vmstate_sdio_card = {
     .name = TYPE_SDIO_CARD,
     .version_id = 1,
     .minimum_version_id = 1,
+    .post_load = sdio_card_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(state, SDIOCard),
         VMSTATE_UINT16(rca, SDIOCard),

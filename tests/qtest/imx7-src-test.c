@@ -13,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
 #include "lab-migrate.h"
@@ -40,6 +41,7 @@
 #define A7RCR1_CORE1_EN (1 << 1)
 
 #define NS_PER_MS       1000000LL
+#define SRC_MAX_REGS    0x27    /* the model's register array, migrated */
 
 static QTestState *src_start(void)
 {
@@ -398,6 +400,34 @@ static void test_snapshot_start_pending(void)
 }
 
 /*
+ * A stream whose pending core1 start names exception level 0 or 7: QEMU
+ * used to take it and abort in arm_set_cpu_on() when the delay was over.
+ * The load is refused instead (cpu1_el follows regs[SRC_MAX], three bools,
+ * the timer and two 64-bit words in the section).
+ */
+static void test_snapshot_bad_el_refused(void)
+{
+    static const uint32_t bad_els[] = { 0, 4, 7, 0xffffffff };
+    const size_t el_offset = 4 * SRC_MAX_REGS + 3 + 8 + 8 + 8;
+    g_autofree char *path = lab_migrate_path();
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad_els); i++) {
+        QTestState *qts = src_start();
+        uint8_t el[4];
+
+        src_write(qts, GPR3, 0x80008000);
+        knob_set(qts, "cpu1-on-delay-ms", 50);
+        core1_enable(qts, true);
+        lab_migrate_save(qts, path);
+        stl_be_p(el, bad_els[i]);
+        lab_migrate_patch(path, "imx7.src", el_offset, el, sizeof(el));
+        lab_migrate_load_refused("-machine imx7d-custom,psci=off", path);
+    }
+    unlink(path);
+}
+
+/*
  * With every knob back at 0 and core1 stopped by a 1->0 edge of its
  * enable (which also ends a zombie left by fail-cpu1-off), an enable
  * edge releases and starts core1 once: the model still works after what
@@ -494,5 +524,7 @@ int main(int argc, char **argv)
     lab_fuzz_add_tests("/imx7-src/fuzz", "imx7-src", test_fuzz);
     qtest_add_func("/imx7-src/snapshot/start-pending",
                    test_snapshot_start_pending);
+    qtest_add_func("/imx7-src/snapshot/bad-el-refused",
+                   test_snapshot_bad_el_refused);
     return g_test_run();
 }

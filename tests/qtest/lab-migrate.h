@@ -26,16 +26,17 @@ static inline char *lab_migrate_status(QTestState *qts, const char *cmd)
     return status;
 }
 
-/*
- * Migrate @from into a file, quit it, and start a QEMU with @args that
- * loads the file. Returns the new QEMU, running.
- */
-static inline QTestState *lab_migrate(QTestState *from, const char *args)
+/* A file for one saved board of this test process */
+static inline char *lab_migrate_path(void)
 {
-    g_autofree char *path = g_strdup_printf("/tmp/lab-migrate-%d.state",
-                                            (int)getpid());
+    return g_strdup_printf("%s/lab-migrate-%d.state", g_get_tmp_dir(),
+                           (int)getpid());
+}
+
+/* Migrate @from into the file @path and quit it */
+static inline void lab_migrate_save(QTestState *from, const char *path)
+{
     g_autofree char *uri = g_strdup_printf("exec:cat > %s", path);
-    QTestState *to;
     QDict *rsp;
     int tries;
 
@@ -54,8 +55,14 @@ static inline QTestState *lab_migrate(QTestState *from, const char *args)
         g_usleep(10 * 1000);
     }
     qtest_quit(from);
+}
 
-    to = qtest_initf("%s -incoming 'exec:cat %s'", args, path);
+/* A QEMU with @args that loads @path; returns it running */
+static inline QTestState *lab_migrate_load(const char *args, const char *path)
+{
+    QTestState *to = qtest_initf("%s -incoming 'exec:cat %s'", args, path);
+    int tries;
+
     for (tries = 0;; tries++) {
         g_autofree char *status = lab_migrate_status(to, "query-status");
 
@@ -66,6 +73,61 @@ static inline QTestState *lab_migrate(QTestState *from, const char *args)
         g_assert_cmpint(tries, <, 1000);
         g_usleep(10 * 1000);
     }
+    return to;
+}
+
+/*
+ * A QEMU with @args given @path must refuse it: exit 1 with a load error,
+ * never an abort or a crash (a sanitizer report fails the run too)
+ */
+static inline void lab_migrate_load_refused(const char *args,
+                                            const char *path)
+{
+    QTestState *to = qtest_initf("%s -incoming 'exec:cat %s'", args, path);
+    int tries;
+
+    qtest_set_expected_status(to, EXIT_FAILURE);
+    for (tries = 0; qtest_probe_child(to); tries++) {
+        g_assert_cmpint(tries, <, 1000);
+        g_usleep(10 * 1000);
+    }
+    qtest_quit(to);             /* checks the exit status */
+}
+
+/*
+ * Overwrite @len bytes at @offset into the fields of the section whose
+ * id string ends in @idstr (its first occurrence: the header), in the
+ * saved file @path
+ */
+static inline void lab_migrate_patch(const char *path, const char *idstr,
+                                     size_t offset, const void *bytes,
+                                     size_t len)
+{
+    g_autofree char *data = NULL;
+    size_t size;
+    char *at;
+
+    g_assert_true(g_file_get_contents(path, &data, &size, NULL));
+    at = memmem(data, size, idstr, strlen(idstr));
+    g_assert_nonnull(at);
+    /* the id string, then instance id and version id, then the fields */
+    at += strlen(idstr) + 8;
+    g_assert_cmpuint(at - data + offset + len, <=, size);
+    memcpy(at + offset, bytes, len);
+    g_assert_true(g_file_set_contents(path, data, size, NULL));
+}
+
+/*
+ * Migrate @from into a file, quit it, and start a QEMU with @args that
+ * loads the file. Returns the new QEMU, running.
+ */
+static inline QTestState *lab_migrate(QTestState *from, const char *args)
+{
+    g_autofree char *path = lab_migrate_path();
+    QTestState *to;
+
+    lab_migrate_save(from, path);
+    to = lab_migrate_load(args, path);
     unlink(path);
     return to;
 }

@@ -1299,6 +1299,69 @@ static void test_snapshot_mid_cmd53(void)
     qtest_quit(qts);
 }
 
+/*
+ * Where the card layer's fields lie in the qca6584 section (vmstate of
+ * sdio-card, first in the device's): the card's state, then from
+ * xfer_active on the CMD53 in progress
+ */
+#define VMS_CARD_STATE      0
+#define VMS_XFER            46
+
+/* The CMD53 fields as sdio-card's vmstate has them, big-endian */
+static void vms_cmd53(uint8_t *p, uint8_t fn, uint32_t start, uint32_t addr,
+                      uint32_t len, uint32_t left)
+{
+    p[0] = 1;                                   /* xfer_active */
+    p[1] = 0;                                   /* xfer_write */
+    p[2] = 0;                                   /* xfer_dummy */
+    p[3] = 1;                                   /* xfer_inc */
+    p[4] = fn;
+    stl_be_p(p + 5, start);
+    stl_be_p(p + 9, addr);
+    stl_be_p(p + 13, len);
+    stl_be_p(p + 17, left);
+}
+
+/*
+ * A stream whose CMD53 could not have come from a command (its function,
+ * its length, where it is) or whose card state is unknown is refused at
+ * load: the data phase would index registers with them.
+ */
+static void test_snapshot_bad_cmd53_refused(void)
+{
+    static const struct {
+        uint8_t fn;
+        uint32_t start, addr, len, left;
+    } bad[] = {
+        { 6, QCA_MBOX0, QCA_MBOX0, 1024, 1024 },    /* the card has 1 */
+        { 1, QCA_MBOX0, QCA_MBOX0, 1024, 1025 },    /* more left than all */
+        { 1, QCA_MBOX0, QCA_MBOX0, 0, 0 },          /* active, no length */
+        { 1, QCA_FUNC_SIZE - 4, QCA_FUNC_SIZE - 4, 1024, 1024 }, /* beyond */
+        { 1, QCA_MBOX0, QCA_MBOX0 + 9, 1024, 1020 },    /* not where it is */
+        { 0, 0x1fff0, 0x1fff0, 0xffffffff, 0xffffffff },
+    };
+    g_autofree char *path = lab_migrate_path();
+    uint8_t fields[21];
+    unsigned i;
+
+    for (i = 0; i <= G_N_ELEMENTS(bad); i++) {
+        QTestState *qts = sdio_start_enumerated();
+
+        lab_migrate_save(qts, path);
+        if (i == G_N_ELEMENTS(bad)) {
+            stl_be_p(fields, 4);                /* no such card state */
+            lab_migrate_patch(path, "qca6584", VMS_CARD_STATE, fields, 4);
+        } else {
+            vms_cmd53(fields, bad[i].fn, bad[i].start, bad[i].addr,
+                      bad[i].len, bad[i].left);
+            lab_migrate_patch(path, "qca6584", VMS_XFER, fields,
+                              sizeof(fields));
+        }
+        lab_migrate_load_refused("-machine imx7d-custom", path);
+    }
+    unlink(path);
+}
+
 /* -- fuzz ----------------------------------------------------------------- */
 
 /*
@@ -2459,6 +2522,8 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
     lab_fuzz_add_tests("/sdio/qca6584/fuzz", "sdio-qca6584", test_fuzz);
     qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
+    qtest_add_func("/sdio/snapshot/bad-cmd53-refused",
+                   test_snapshot_bad_cmd53_refused);
     qtest_add_func("/sdio/dma", test_dma);
     qtest_add_func("/sdio/qca6584/data-path", test_data_path);
     qtest_add_func("/sdio/qca6584/data-path/ihl-beyond-length",
