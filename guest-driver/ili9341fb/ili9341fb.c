@@ -14,6 +14,16 @@
  * Rotation (0/90/180/270) is done by the controller (MADCTL), so the
  * framebuffer always has the orientation userspace sees.
  *
+ * Every command with its parameters or pixels is one sequence under
+ * io_lock: D/C is shared by all of them, and a blank (fbcon, FBIOBLANK)
+ * between a flush's RAMWR and its pixels would make pixels commands.
+ *
+ * Lifetime: unbinding removes the panel, but an open or mmapped /dev/fbN
+ * keeps the fb_info, the video memory and deferred I/O's page references
+ * alive until its last user is gone: they are freed in fb_destroy, and
+ * after remove the flush and blank paths find the panel gone and leave
+ * the (released) SPI device and GPIOs alone.
+ *
  * Copyright (c) 2026 The imx7d kernel lab authors
  */
 
@@ -22,26 +32,21 @@
 #include <linux/gpio/consumer.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/spi/spi.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <video/mipi_display.h>
 
 #define ILI9341_WIDTH		240
 #define ILI9341_HEIGHT		320
 #define ILI9341_BPP		16
 
-#define ILI9341_SWRESET		0x01
-#define ILI9341_SLPOUT		0x11
-#define ILI9341_DISPOFF		0x28
-#define ILI9341_DISPON		0x29
-#define ILI9341_CASET		0x2a
-#define ILI9341_PASET		0x2b
-#define ILI9341_RAMWR		0x2c
-#define ILI9341_MADCTL		0x36
-#define ILI9341_COLMOD		0x3a
+/* the longest parameter list sent: CASET/PASET's start and end */
+#define ILI9341FB_MAX_PARAMS	4
 
 #define MADCTL_MY		0x80
 #define MADCTL_MX		0x40
@@ -65,6 +70,13 @@ struct ili9341fb {
 	struct gpio_desc *dc;
 	struct gpio_desc *reset;
 	struct fb_deferred_io defio;
+
+	/* one command sequence at a time; gone: removed, touch no hardware */
+	struct mutex io_lock;
+	bool gone;
+	bool registered;
+	bool defio_ready;	/* fb_deferred_io_init() done: clean up */
+	u8 *cmdbuf;		/* DMA-safe: a command, then its parameters */
 	u8 *txbuf;		/* DMA-safe, byte-swapped pixels */
 	u16 *shadow;		/* what the panel shows */
 	u32 pseudo_palette[16];
@@ -80,17 +92,24 @@ struct ili9341fb {
 	u64 bytes_sent;
 };
 
+/* A command and its parameters, under io_lock, through cmdbuf */
 static int ili9341fb_write_cmd(struct ili9341fb *par, u8 cmd, const u8 *data,
 			       size_t len)
 {
 	int ret;
 
+	lockdep_assert_held(&par->io_lock);
+	if (WARN_ON(len > ILI9341FB_MAX_PARAMS))
+		return -EINVAL;
+	par->cmdbuf[0] = cmd;
+	if (len)
+		memcpy(par->cmdbuf + 1, data, len);
 	gpiod_set_value_cansleep(par->dc, 0);
-	ret = spi_write(par->spi, &cmd, 1);
+	ret = spi_write(par->spi, par->cmdbuf, 1);
 	if (ret || !len)
 		return ret;
 	gpiod_set_value_cansleep(par->dc, 1);
-	return spi_write(par->spi, data, len);
+	return spi_write(par->spi, par->cmdbuf + 1, len);
 }
 
 static u8 ili9341fb_madctl(struct ili9341fb *par)
@@ -108,7 +127,8 @@ static u8 ili9341fb_madctl(struct ili9341fb *par)
 static int ili9341fb_init_display(struct ili9341fb *par)
 {
 	u8 madctl = ili9341fb_madctl(par);
-	u8 colmod = 0x55;	/* 16 bits per pixel */
+	/* the same 16-bit format on the DPI and the DBI (SPI) side */
+	u8 colmod = MIPI_DCS_PIXEL_FMT_16BIT << 4 | MIPI_DCS_PIXEL_FMT_16BIT;
 	int ret;
 
 	if (par->reset) {
@@ -117,19 +137,19 @@ static int ili9341fb_init_display(struct ili9341fb *par)
 		gpiod_set_value_cansleep(par->reset, 0);
 		msleep(120);
 	}
-	ret = ili9341fb_write_cmd(par, ILI9341_SWRESET, NULL, 0);
+	ret = ili9341fb_write_cmd(par, MIPI_DCS_SOFT_RESET, NULL, 0);
 	if (ret)
 		return ret;
 	usleep_range(5000, 6000);
-	ret = ili9341fb_write_cmd(par, ILI9341_COLMOD, &colmod, 1);
+	ret = ili9341fb_write_cmd(par, MIPI_DCS_SET_PIXEL_FORMAT, &colmod, 1);
 	if (!ret)
-		ret = ili9341fb_write_cmd(par, ILI9341_MADCTL, &madctl, 1);
+		ret = ili9341fb_write_cmd(par, MIPI_DCS_SET_ADDRESS_MODE, &madctl, 1);
 	if (!ret)
-		ret = ili9341fb_write_cmd(par, ILI9341_SLPOUT, NULL, 0);
+		ret = ili9341fb_write_cmd(par, MIPI_DCS_EXIT_SLEEP_MODE, NULL, 0);
 	if (ret)
 		return ret;
 	usleep_range(5000, 6000);
-	return ili9341fb_write_cmd(par, ILI9341_DISPON, NULL, 0);
+	return ili9341fb_write_cmd(par, MIPI_DCS_SET_DISPLAY_ON, NULL, 0);
 }
 
 /*
@@ -147,11 +167,11 @@ static int ili9341fb_send_rect(struct ili9341fb *par, int x1, int x2, int y1, in
 	size_t n = 0;
 	int x, y, ret;
 
-	ret = ili9341fb_write_cmd(par, ILI9341_CASET, caset, sizeof(caset));
+	ret = ili9341fb_write_cmd(par, MIPI_DCS_SET_COLUMN_ADDRESS, caset, sizeof(caset));
 	if (!ret)
-		ret = ili9341fb_write_cmd(par, ILI9341_PASET, paset, sizeof(paset));
+		ret = ili9341fb_write_cmd(par, MIPI_DCS_SET_PAGE_ADDRESS, paset, sizeof(paset));
 	if (!ret)
-		ret = ili9341fb_write_cmd(par, ILI9341_RAMWR, NULL, 0);
+		ret = ili9341fb_write_cmd(par, MIPI_DCS_WRITE_MEMORY_START, NULL, 0);
 	if (ret)
 		return ret;
 
@@ -169,7 +189,8 @@ static int ili9341fb_send_rect(struct ili9341fb *par, int x1, int x2, int y1, in
 	if (ret)
 		return ret;
 	par->flushes++;
-	par->bytes_sent += n * 2 + 3 + sizeof(caset) + sizeof(paset);
+	/* the three command bytes, their parameters, the pixels */
+	par->bytes_sent += 3 + sizeof(caset) + sizeof(paset) + n * 2;
 	return 0;
 }
 
@@ -245,7 +266,9 @@ static void ili9341fb_deferred_io(struct fb_info *info, struct list_head *pagere
 	y2 = min_t(int, y2, info->var.yres - 1);
 	if (y1 > y2)
 		return;
-	ret = ili9341fb_flush_rows(par, y1, y2);
+	mutex_lock(&par->io_lock);
+	ret = par->gone ? 0 : ili9341fb_flush_rows(par, y1, y2);
+	mutex_unlock(&par->io_lock);
 	if (ret)
 		dev_err_ratelimited(info->device, "flush of rows %d-%d failed: %d\n",
 				    y1, y2, ret);
@@ -298,9 +321,29 @@ static int ili9341fb_setcolreg(unsigned int regno, unsigned int red,
 static int ili9341fb_blank(int blank, struct fb_info *info)
 {
 	struct ili9341fb *par = info->par;
+	int ret = -ENODEV;
 
-	return ili9341fb_write_cmd(par, blank ? ILI9341_DISPOFF : ILI9341_DISPON,
-				   NULL, 0);
+	mutex_lock(&par->io_lock);
+	if (!par->gone)
+		ret = ili9341fb_write_cmd(par, blank ? MIPI_DCS_SET_DISPLAY_OFF :
+					  MIPI_DCS_SET_DISPLAY_ON, NULL, 0);
+	mutex_unlock(&par->io_lock);
+	return ret;
+}
+
+/* The last user of the framebuffer is gone (fb_info's own reference) */
+static void ili9341fb_destroy(struct fb_info *info)
+{
+	struct ili9341fb *par = info->par;
+
+	if (par->defio_ready)
+		fb_deferred_io_cleanup(info);
+	vfree(info->screen_buffer);
+	kfree(par->txbuf);
+	kfree(par->shadow);
+	kfree(par->cmdbuf);
+	mutex_destroy(&par->io_lock);
+	framebuffer_release(info);
 }
 
 static const struct fb_ops ili9341fb_ops = {
@@ -313,6 +356,7 @@ static const struct fb_ops ili9341fb_ops = {
 	.fb_setcolreg	= ili9341fb_setcolreg,
 	.fb_blank	= ili9341fb_blank,
 	.fb_mmap	= fb_deferred_io_mmap,
+	.fb_destroy	= ili9341fb_destroy,
 };
 
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
@@ -332,29 +376,32 @@ static struct attribute *ili9341fb_attrs[] = {
 ATTRIBUTE_GROUPS(ili9341fb);
 
 /*
- * Tear-down runs in reverse order of these actions: unregister, then stop
- * deferred I/O (its last flush still needs the GPIOs and the transfer
- * buffer), then free the framebuffer memory.
+ * Tear-down, in reverse order of probe's actions: the panel goes off and
+ * is marked gone while the GPIOs and the SPI device are still there (a
+ * flush in progress finishes first, under io_lock), then the framebuffer
+ * is unregistered. What an open /dev/fbN still uses is freed by
+ * ili9341fb_destroy() when its last user is gone; a probe that failed
+ * before registering frees it at once.
  */
-static void ili9341fb_free(void *data)
+static void ili9341fb_release(void *data)
 {
 	struct fb_info *info = data;
+	struct ili9341fb *par = info->par;
 
-	vfree(info->screen_buffer);
-	framebuffer_release(info);
+	if (!par->registered)
+		ili9341fb_destroy(info);
 }
 
-static void ili9341fb_stop(void *data)
+static void ili9341fb_remove_panel(void *data)
 {
 	struct fb_info *info = data;
+	struct ili9341fb *par = info->par;
 
-	fb_deferred_io_cleanup(info);
-	ili9341fb_write_cmd(info->par, ILI9341_DISPOFF, NULL, 0);
-}
-
-static void ili9341fb_unregister(void *data)
-{
-	unregister_framebuffer(data);
+	mutex_lock(&par->io_lock);
+	ili9341fb_write_cmd(par, MIPI_DCS_SET_DISPLAY_OFF, NULL, 0);
+	par->gone = true;
+	mutex_unlock(&par->io_lock);
+	unregister_framebuffer(info);
 }
 
 static int ili9341fb_probe(struct spi_device *spi)
@@ -369,10 +416,11 @@ static int ili9341fb_probe(struct spi_device *spi)
 	info = framebuffer_alloc(sizeof(*par), dev);
 	if (!info)
 		return -ENOMEM;
-	ret = devm_add_action_or_reset(dev, ili9341fb_free, info);
+	par = info->par;
+	mutex_init(&par->io_lock);
+	ret = devm_add_action_or_reset(dev, ili9341fb_release, info);
 	if (ret)
 		return ret;
-	par = info->par;
 	par->info = info;
 	par->spi = spi;
 	spin_lock_init(&par->dirty_lock);
@@ -401,9 +449,11 @@ static int ili9341fb_probe(struct spi_device *spi)
 	if (IS_ERR(par->reset))
 		return dev_err_probe(dev, PTR_ERR(par->reset), "bad reset GPIO\n");
 
-	par->txbuf = devm_kmalloc(dev, ILI9341FB_FRAME_BYTES, GFP_KERNEL);
-	par->shadow = devm_kzalloc(dev, ILI9341FB_FRAME_BYTES, GFP_KERNEL);
-	if (!par->txbuf || !par->shadow)
+	/* not devm: an open /dev/fbN outlives the device (ili9341fb_destroy) */
+	par->cmdbuf = kmalloc(1 + ILI9341FB_MAX_PARAMS, GFP_KERNEL);
+	par->txbuf = kmalloc(ILI9341FB_FRAME_BYTES, GFP_KERNEL);
+	par->shadow = kzalloc(ILI9341FB_FRAME_BYTES, GFP_KERNEL);
+	if (!par->cmdbuf || !par->txbuf || !par->shadow)
 		return -ENOMEM;
 
 	spi->bits_per_word = 8;
@@ -447,23 +497,22 @@ static int ili9341fb_probe(struct spi_device *spi)
 	ret = fb_deferred_io_init(info);
 	if (ret)
 		return ret;
-	ret = devm_add_action_or_reset(dev, ili9341fb_stop, info);
-	if (ret)
-		return ret;
+	par->defio_ready = true;
 
+	mutex_lock(&par->io_lock);
 	ret = ili9341fb_init_display(par);
+	/* first frame: the (cleared) framebuffer, so the panel shows it */
+	if (!ret)
+		ret = ili9341fb_send_rect(par, 0, xres - 1, 0, yres - 1);
+	mutex_unlock(&par->io_lock);
 	if (ret)
 		return dev_err_probe(dev, ret, "panel initialisation failed\n");
-
-	/* first frame: the (cleared) framebuffer, so the panel shows it */
-	ret = ili9341fb_send_rect(par, 0, xres - 1, 0, yres - 1);
-	if (ret)
-		return dev_err_probe(dev, ret, "first frame failed\n");
 
 	ret = register_framebuffer(info);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot register framebuffer\n");
-	ret = devm_add_action_or_reset(dev, ili9341fb_unregister, info);
+	par->registered = true;
+	ret = devm_add_action_or_reset(dev, ili9341fb_remove_panel, info);
 	if (ret)
 		return ret;
 

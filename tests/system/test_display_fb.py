@@ -138,3 +138,57 @@ def test_unload_turns_display_off(board):
     expect(img.pixel(120, 20) == 0, 'panel still shows the image')
     board.run('modprobe ili9341fb')
     board.run('test -e /sys/class/graphics/fb0')
+
+
+KERNEL_TROUBLE = ('BUG', 'Oops', 'Unable to handle', 'WARNING',
+                  'refcount_t', 'list_del corruption')
+
+
+def test_unbind_while_open_and_mapped(board):
+    """Unbinding frees the panel, not what an open /dev/fb0 still uses:
+    the mapping stays memory (ili9341fb used to free fb_info, the video
+    memory and its buffers at remove, with devm), close is clean, and a
+    rebound driver draws."""
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
+    mark = board.mark()
+    board.run('rm -f /tmp/go /tmp/hold.log; mkfifo /tmp/go; '
+              '{ fb-pattern hold <>/tmp/go >/tmp/hold.log 2>&1; '
+              'echo "exit $?" >>/tmp/hold.log; } & true')
+    board.run('for i in $(seq 100); do grep -q held /tmp/hold.log && break; '
+              'sleep 0.1; done; grep -q held /tmp/hold.log')
+    board.run('echo spi0.0 > /sys/bus/spi/drivers/ili9341fb/unbind')
+    board.run('! test -e /sys/class/graphics/fb0')
+    board.run('echo go > /tmp/go')
+    out = board.run('for i in $(seq 100); do grep -q exit /tmp/hold.log && '
+                    'break; sleep 0.1; done; cat /tmp/hold.log')
+    expect(out.split('\n') == ['held', 'released', 'exit 0'],
+           'the program holding the mapping did not finish cleanly: %r' % out)
+    board.run('echo spi0.0 > /sys/bus/spi/drivers/ili9341fb/bind')
+    board.run('test -e /sys/class/graphics/fb0')
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')
+    board.run('fb-pattern fill 001f')
+    img = board.screen('fb-rebound')
+    expect(img.pixel(0, 0) == 0x0000ff and img.pixel(239, 319) == 0x0000ff,
+           'the rebound driver does not draw')
+    trouble = [w for w in KERNEL_TROUBLE if w in board.text[mark:]]
+    expect(not trouble, 'kernel reported %s:\n%s' % (trouble, board.tail(40)))
+
+
+def test_blank_during_frames(board):
+    """Blank and unblank (FBIOBLANK, as fbcon does) while full frames flush:
+    both drive D/C, and without one lock around each command sequence a
+    DISPOFF between RAMWR and its pixels turns pixels into commands. The
+    panel ends on, showing the last frame (red) exactly."""
+    board.run('echo 0 > /sys/class/vtconsole/vtcon1/bind')  # fbcon redraws
+    mark = board.mark()
+    out = board.run('fb-pattern frames 4 >/tmp/frames.log & '
+                    'fb-pattern blank 4; wait; cat /tmp/frames.log',
+                    timeout=60)
+    expect('blank/unblank pairs' in out and 'frames/s' in out,
+           'the stress did not run: %r' % out)
+    img = board.screen('fb-blank-race')
+    expect(img.data == bytes((0xff, 0, 0)) * (240 * 320),
+           'the panel does not show the last frame exactly (see '
+           'build/test-logs/fb-blank-race.ppm)')
+    trouble = [w for w in KERNEL_TROUBLE if w in board.text[mark:]]
+    expect(not trouble, 'kernel reported %s:\n%s' % (trouble, board.tail(40)))

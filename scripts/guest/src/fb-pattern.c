@@ -9,6 +9,12 @@
  *                                            fsync for SECONDS; prints
  *                                            frames/s (the last frame is
  *                                            red)
+ *   fb-pattern [-d /dev/fbN] blank SECONDS   FBIOBLANK off and on in a loop
+ *                                            for SECONDS, ending unblanked
+ *   fb-pattern [-d /dev/fbN] hold            mmap, draw, then wait for a
+ *                                            line on stdin (unbind the
+ *                                            driver meanwhile), write the
+ *                                            mapping again, unmap, close
  *
  * Every command ends with fsync(), which flushes deferred I/O at once.
  */
@@ -37,7 +43,7 @@ static double now(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fb-pattern [-d dev] bars | fill RRGG | rect X Y W H RRGG | frames SECONDS\n");
+	fprintf(stderr, "usage: fb-pattern [-d dev] bars | fill RRGG | rect X Y W H RRGG | frames SECONDS | blank SECONDS | hold\n");
 	exit(2);
 }
 
@@ -132,6 +138,41 @@ int main(int argc, char **argv)
 			t = now() - t0;
 		} while (t < secs || !(n & 1));
 		printf("%lu frames in %.2f s: %.1f frames/s\n", n, t, n / t);
+	} else if (!strcmp(argv[optind], "blank") && optind + 1 < argc) {
+		double secs = atof(argv[optind + 1]), t0 = now();
+		unsigned long n = 0;
+
+		do {
+			if (ioctl(fd, FBIOBLANK, FB_BLANK_POWERDOWN) ||
+			    ioctl(fd, FBIOBLANK, FB_BLANK_UNBLANK)) {
+				perror("FBIOBLANK");
+				return 1;
+			}
+			n++;
+		} while (now() - t0 < secs);
+		printf("%lu blank/unblank pairs\n", n);
+	} else if (!strcmp(argv[optind], "hold")) {
+		char go[16];
+
+		fb = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (fb == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
+		for (x = 0; x < size / 2; x++)
+			fb[x] = 0x07e0;
+		fsync(fd);
+		printf("held\n");
+		fflush(stdout);
+		if (!fgets(go, sizeof(go), stdin))
+			return 1;
+		/* the device may be gone: its mapping must still be memory */
+		for (x = 0; x < size / 2; x++)
+			fb[x] = 0xf800;
+		munmap(fb, size);
+		close(fd);
+		printf("released\n");
+		return 0;
 	} else {
 		usage();
 	}
