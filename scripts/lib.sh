@@ -32,6 +32,9 @@ lab_hint_for() {
 }
 lab_on_error() {
 	local rc=$1 cmd=$2 mark=${TMPDIR:-/tmp}/lab-error.$$ hint
+	# bash runs the trap in a command substitution too, where -e is off
+	# and a failure stops nothing: the caller decides, and says it there
+	case $- in *e*) ;; *) return ;; esac
 	if [ "$BASHPID" = "$$" ] && [ -e "$mark" ]; then
 		rm -f "$mark"
 		return

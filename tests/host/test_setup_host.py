@@ -131,14 +131,19 @@ def test_non_root_without_sudo_is_told_the_fix():
 
 def test_a_failing_command_is_named():
     """lib.sh's ERR trap: the script, the command and its exit code, once,
-    also from a subshell and a command substitution."""
+    also from a subshell and a command substitution; nothing for a failure
+    inside a command substitution that the script goes on from."""
     cases = {
         'plain': ('ls /nonexistent-lab-path',
                   'ls /nonexistent-lab-path (exit 2)'),
         'subshell': ('( cd / && ls /nonexistent-lab-path )',
                      'ls /nonexistent-lab-path (exit 2)'),
         'substitution': ('x=$(grep -q lab-nothing /dev/null)',
-                         'grep -q lab-nothing /dev/null (exit 1)'),
+                         'x=$(grep -q lab-nothing /dev/null) (exit 1)'),
+        # bash traps inside $(...) too, where a failure stops nothing
+        'tolerated': ('x=$(ls /nonexistent-lab-a 2>/dev/null; echo ok); '
+                      'test "$x" = ok; ls /nonexistent-lab-b',
+                      'ls /nonexistent-lab-b (exit 2)'),
         'apt hint': ('apt-get install nothing',
                      'apt-get install nothing (exit 100)'),
     }
