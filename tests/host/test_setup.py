@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from lablib import IMAGES, ROOT, expect
+from lablib import BUILD, IMAGES, ROOT, expect
 
 LIB = os.path.join(ROOT, 'scripts', 'lib.sh')
 
@@ -86,10 +86,17 @@ def test_interrupted_image_build_recovers():
     stamp = os.path.join(IMAGES, '.stamp')
     if os.path.exists(stamp):
         os.unlink(stamp)                    # force a rebuild
+    # killed while it stages the root (its busybox is there), however fast
+    # the machine: a fixed delay once outlasted a whole build
+    stage = os.path.join(BUILD, 'rootfs')
+    subprocess.run(['rm', '-rf', stage], check=True)
     build = ['make', '-C', ROOT, '--no-print-directory', '_image']
     proc = subprocess.Popen(build, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(3)
+    deadline = time.monotonic() + 120
+    while (not os.path.exists(os.path.join(stage, 'bin', 'busybox')) and
+           proc.poll() is None and time.monotonic() < deadline):
+        time.sleep(0.01)
     expect(proc.poll() is None, 'build-image finished before it was killed')
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
