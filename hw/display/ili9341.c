@@ -296,6 +296,26 @@ static const GraphicHwOps ili9341_gfx_ops = {
 
 /* -- frame memory ---------------------------------------------------------- */
 
+/*
+ * The datasheet wants SC <= EC and SP <= EP within the panel (as MADCTL
+ * MV turns it); outside that it only says the data is ignored, which
+ * ili9341_mem_index() does. A driver that sets such a window has a bug.
+ */
+static void ili9341_check_window(ILI9341State *s)
+{
+    bool mv = s->madctl & MADCTL_MV;
+    uint16_t cols = mv ? ILI9341_HEIGHT : ILI9341_WIDTH;
+    uint16_t pages = mv ? ILI9341_WIDTH : ILI9341_HEIGHT;
+    bool columns = s->cmd == CMD_CASET;
+    uint16_t start = columns ? s->sc : s->sp, end = columns ? s->ec : s->ep;
+
+    if (start > end || end >= (columns ? cols : pages)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "ili9341: %s %u..%u is not a window "
+                      "of the %ux%u panel (start > end, or beyond it)\n",
+                      columns ? "CASET" : "PASET", start, end, cols, pages);
+    }
+}
+
 static void ili9341_mem_start(ILI9341State *s)
 {
     s->col = s->sc;
@@ -793,6 +813,7 @@ static void ili9341_param(ILI9341State *s, uint8_t byte)
             s->mem_valid = false;
             if (n == 3) {
                 trace_ili9341_window(s->sc, s->ec, s->sp, s->ep);
+                ili9341_check_window(s);
             }
         }
         break;

@@ -63,12 +63,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(QCA6584State, QCA6584)
 #define REG_COUNTER_INT_STATUS  0x803
 #define REG_RX_LOOKAHEAD_VALID  0x805
 #define REG_RX_LOOKAHEAD0       0x808
+#define REG_IRQ_PROC_END        0x828   /* the block ath10k reads at once */
 #define REG_INT_STATUS_EN       0x828
 #define REG_CPU_INT_STATUS_EN   0x829
 #define REG_ERR_INT_STATUS_EN   0x82a
 #define REG_CNTR_INT_STATUS_EN  0x82b
 #define REG_COUNT_DEC           0x840
 #define REG_BMI_CREDIT          (REG_COUNT_DEC + 4 * 4)
+#define REG_COUNT_DEC_END       0x860   /* COUNT and COUNT_DEC, 8 words */
 #define REG_CHIP_CONTROL        0x868
 #define REG_WINDOW_DATA         0x874
 #define REG_WINDOW_WRITE_ADDR   0x878
@@ -113,6 +115,7 @@ enum {
 #define HTC_EP_CONTROL          0
 #define HTC_EP_HTT              1
 #define HTC_EP_WMI              2
+#define HTC_EP_UNCONNECTED      0xff    /* wmi_eid/htt_eid before connect */
 #define HTC_MSG_READY           1
 #define HTC_MSG_CONNECT         2
 #define HTC_MSG_CONNECT_RESP    3
@@ -1379,9 +1382,9 @@ static void qca6584_htc_message(QCA6584State *s, const uint8_t *msg,
     trace_qca6584_htc_h2t(eid, plen, plen >= 4 ? ldl_le_p(payload) : 0);
     if (eid == HTC_EP_CONTROL) {
         qca6584_htc_control(s, payload, plen);
-    } else if (eid == s->wmi_eid) {
+    } else if (eid != HTC_EP_UNCONNECTED && eid == s->wmi_eid) {
         qca6584_wmi_command(s, payload, plen);
-    } else if (eid == s->htt_eid) {
+    } else if (eid != HTC_EP_UNCONNECTED && eid == s->htt_eid) {
         qca6584_htt_message(s, payload, plen);
     } else {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTC message to endpoint %u, "
@@ -1542,7 +1545,14 @@ static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
     case REG_WINDOW_WRITE_ADDR ... REG_WINDOW_READ_ADDR + 3:
         return s->window_addr[addr - REG_WINDOW_WRITE_ADDR];
     default:
-        return 0;       /* other status and counter bytes: nothing pending */
+        if ((addr >= REG_HOST_INT_STATUS && addr < REG_IRQ_PROC_END) ||
+            (addr >= REG_COUNT_DEC && addr < REG_COUNT_DEC_END)) {
+            return 0;   /* other status and counter bytes: nothing pending */
+        }
+        qemu_log_mask(LOG_GUEST_ERROR | LOG_UNIMP, "qca6584: read of "
+                      "function 1 address 0x%05x, not a register the model "
+                      "has\n", addr);
+        return 0;
     }
 }
 
@@ -1655,8 +1665,8 @@ static void qca6584_io_reset(SDIOCard *card)
     memset(s->board, 0, sizeof(s->board));
     s->mem_used = 0;
     s->htc_seq = 0;
-    s->wmi_eid = 0xff;
-    s->htt_eid = 0xff;
+    s->wmi_eid = HTC_EP_UNCONNECTED;
+    s->htt_eid = HTC_EP_UNCONNECTED;
     /* the firmware forgot its scan, vdevs, peers and station */
     timer_del(s->scan_timer);
     s->scan_active = false;

@@ -397,6 +397,14 @@ static int sdio_card_cmd53(SDIOCard *card, uint32_t arg, uint8_t *response)
                       "function %u address 0x%05x, beyond its 0x%x bytes\n",
                       len, fn, addr, sdio_card_space(card, fn));
         error |= R5_OUT_OF_RANGE;
+    } else if (fn && !(card->ioe & (1u << fn))) {
+        /*
+         * Linux enables a function (sdio_enable_func) before it moves
+         * data; the transfer is carried out, as the model has no ready
+         * state to refuse it with, but the driver has a bug
+         */
+        qemu_log_mask(LOG_GUEST_ERROR, "sdio-card: CMD53 to function %u, "
+                      "which is not enabled (IOE 0x%02x)\n", fn, card->ioe);
     }
 
     card->xfer_active = true;

@@ -116,11 +116,12 @@ static void lcd_fill565(Lcd *l, uint16_t color, int count)
     }
 }
 
-static Lcd *lcd_start(void)
+/* The board with its panel; @extra: more QEMU arguments */
+static Lcd *lcd_start_with(const char *extra)
 {
     Lcd *l = g_new0(Lcd, 1);
 
-    l->qts = qtest_init("-machine imx7d-custom");
+    l->qts = qtest_initf("-machine imx7d-custom %s", extra);
     qtest_writel(l->qts, ECSPI1 + ECSPI_CONREG,
                  CONREG_EN | CONREG_MASTER0 | CONREG_BL8);
     /* drive CS low (selected), RESX high, D/C low */
@@ -130,16 +131,26 @@ static Lcd *lcd_start(void)
     return l;
 }
 
-/* What Linux drivers do first: portrait, BGR module, 16 bpp, on */
-static Lcd *lcd_start_on(void)
+static Lcd *lcd_start(void)
 {
-    Lcd *l = lcd_start();
+    return lcd_start_with("");
+}
+
+/* What Linux drivers do first: portrait, BGR module, 16 bpp, on */
+static Lcd *lcd_start_on_with(const char *extra)
+{
+    Lcd *l = lcd_start_with(extra);
 
     CMD(l, 0x3a, 0x55);
     CMD(l, 0x36, 0x48);
     CMD0(l, 0x11);
     CMD0(l, 0x29);
     return l;
+}
+
+static Lcd *lcd_start_on(void)
+{
+    return lcd_start_on_with("");
 }
 
 static void lcd_end(Lcd *l)
@@ -477,8 +488,13 @@ static void test_ramrd_reads_back(void)
 
 static void test_out_of_range_window(void)
 {
-    Lcd *l = lcd_start_on();
+    g_autofree char *log_path = g_strdup_printf("%s/ili9341-log-%d.txt",
+                                                g_get_tmp_dir(), getpid());
+    g_autofree char *args = g_strdup_printf("-d guest_errors -D %s",
+                                            log_path);
+    Lcd *l = lcd_start_on_with(args);
     g_autofree uint8_t *s = NULL;
+    g_autofree char *log = NULL;
 
     /* panel-ilitek's DPI init bug: EC=0x0EEF, EP=0x133F */
     CMD(l, 0x2a, 0x00, 0xef, 0x0e, 0xef);
@@ -496,6 +512,16 @@ static void test_out_of_range_window(void)
     g_assert_cmphex(px(s, 0, 0), ==, 0x0000ff);
     g_assert_cmphex(px(s, 238, 0), ==, 0x000000);
     lcd_end(l);
+    /* each bad window is the driver's bug, and said so */
+    g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+    unlink(log_path);
+    g_assert_nonnull(strstr(log, "ili9341: CASET 239..3823 is not a window "
+                            "of the 240x320 panel"));
+    g_assert_nonnull(strstr(log, "ili9341: PASET 0..4927 is not a window"));
+    g_assert_nonnull(strstr(log, "ili9341: CASET 65535..0 is not a window"));
+    g_assert_nonnull(strstr(log, "ili9341: PASET 65520..65535 is not a "
+                            "window"));
+    g_assert_null(strstr(log, "CASET 0..0"));
 }
 
 static void test_undefined_commands_are_nops(void)

@@ -178,12 +178,18 @@ static void sdhc_init(QTestState *qts)
     g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
 }
 
-static QTestState *sdio_start(void)
+/* The board with its SDIO slot ready; @extra: more QEMU arguments */
+static QTestState *sdio_start_with(const char *extra)
 {
-    QTestState *qts = qtest_init("-machine imx7d-custom");
+    QTestState *qts = qtest_initf("-machine imx7d-custom %s", extra);
 
     sdhc_init(qts);
     return qts;
+}
+
+static QTestState *sdio_start(void)
+{
+    return sdio_start_with("");
 }
 
 /*
@@ -1079,6 +1085,68 @@ static QTestState *htc_start(void)
 
     htc_boot(qts);
     return qts;
+}
+
+/*
+ * Guest mistakes the models let pass are still named in -d guest_errors:
+ * a read of a function-1 address that is no register of the model, and a
+ * CMD53 to a function the host has not enabled (once enabled, no more)
+ */
+static void test_guest_errors_logged(void)
+{
+    g_autofree char *log_path = g_strdup_printf("%s/sdio-log-%d.txt",
+                                                g_get_tmp_dir(), getpid());
+    g_autofree char *args = g_strdup_printf("-d guest_errors -D %s",
+                                            log_path);
+    QTestState *qts = sdio_start_with(args);
+    g_autofree char *log = NULL;
+    uint8_t buf[4];
+    char *first;
+
+    sdio_enumerate(qts);
+    g_assert_cmphex(sdio_readb(qts, 1, 0x900), ==, 0);
+    sdio_rw_bytes(qts, false, 1, QCA_HOST_INT_STATUS, true, buf, 4);
+    sdio_writeb(qts, 0, CCCR_IOE, 0x02);
+    sdio_rw_bytes(qts, false, 1, QCA_HOST_INT_STATUS, true, buf, 4);
+    qtest_quit(qts);
+    g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+    unlink(log_path);
+    g_assert_nonnull(strstr(log, "qca6584: read of function 1 address "
+                            "0x00900, not a register the model has"));
+    first = strstr(log, "sdio-card: CMD53 to function 1, which is not "
+                   "enabled (IOE 0x00)\n");
+    g_assert_nonnull(first);
+    g_assert_null(strstr(strchr(first, '\n'), "which is not enabled"));
+    /* what ath10k reads as a block is modelled, and says nothing */
+    g_assert_null(strstr(log, "address 0x00800"));
+}
+
+/*
+ * Before its services are connected the model marks WMI's and HTT's
+ * endpoints 0xff; a message to endpoint 0xff used to match that and was
+ * taken as a WMI command. It is a message to no endpoint: no answer.
+ */
+static void assert_firmware_ok(QTestState *qts);
+
+static void test_htc_unconnected_endpoint(void)
+{
+    QTestState *qts = sdio_start_enumerated();
+    uint8_t buf[QCA_BLOCK_SIZE], cmd[8 + 16] = { 0 };
+
+    sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    sdio_rw_bytes(qts, true, 1, QCA_MBOX0, true, buf,
+                  bmi_cmd(buf, BMI_DONE, 0, 0, 1));
+    g_assert_cmpuint(htc_drain(qts, buf), ==, 1);           /* READY */
+    stl_le_p(cmd, WMI_PEER_CREATE);
+    stw_le_p(cmd + 4, 16);
+    stw_le_p(cmd + 6, WMI_TAG_PEER_CREATE);
+    htc_send(qts, 0xff, cmd, sizeof(cmd));
+    g_assert_cmpuint(htc_drain(qts, buf), ==, 0);
+    /* and the endpoints still connect and work */
+    htc_connect(qts, 0x0300, HTC_EP_HTT);
+    htc_connect(qts, 0x0100, HTC_EP_WMI);
+    assert_firmware_ok(qts);
+    qtest_quit(qts);
 }
 
 /* PEER_CREATE for @mac: the HTT PEER_MAP names it with peer id @id */
@@ -2520,6 +2588,9 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/qca6584/peers", test_htc_peers);
     qtest_add_func("/sdio/qca6584/bundle", test_htc_bundle);
     qtest_add_func("/sdio/qca6584/malformed", test_htc_malformed);
+    qtest_add_func("/sdio/qca6584/unconnected-endpoint",
+                   test_htc_unconnected_endpoint);
+    qtest_add_func("/sdio/guest-errors-logged", test_guest_errors_logged);
     lab_fuzz_add_tests("/sdio/qca6584/fuzz", "sdio-qca6584", test_fuzz);
     qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
     qtest_add_func("/sdio/snapshot/bad-cmd53-refused",
