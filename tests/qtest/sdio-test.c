@@ -25,6 +25,7 @@
 #include "libqtest.h"
 #include "lab-fuzz.h"
 #include "lab-migrate.h"
+#include "lab-net-fuzz.h"
 #include "qapi/qmp/qdict.h"
 
 #define USDHC2_BASE         0x30b50000
@@ -2374,42 +2375,6 @@ static void test_data_path_backpressure(void)
     cmd53_by_dma = false;
 }
 
-/* Random L3 and L4 headers, half-sane, and a payload: the frame's tail */
-static unsigned fuzz_l3(LabFuzz *f, uint8_t *p, uint16_t *type)
-{
-    static const uint8_t l4[] = { 6, 17, 1, 58, 0, 43, 44, 60, 255 };
-    unsigned hlen, plen = lab_fuzz_below(f, 1400);
-
-    lab_fuzz_bytes(f, p, 60 + plen);
-    switch (lab_fuzz_below(f, 4)) {
-    case 0:
-        *type = ETHERTYPE_IPV4;
-        hlen = lab_fuzz_chance(f, 4) ? (p[0] & 15) * 4 : 20;
-        if (!lab_fuzz_chance(f, 8)) {
-            p[0] = 0x40 | hlen / 4;
-        }
-        if (!lab_fuzz_chance(f, 4)) {
-            stw_be_p(p + 2, hlen + plen);       /* the true length */
-        }
-        p[9] = l4[lab_fuzz_below(f, G_N_ELEMENTS(l4))];
-        return hlen + plen;
-    case 1:
-        *type = ETHERTYPE_IPV6;
-        p[0] = lab_fuzz_chance(f, 8) ? p[0] : 0x60;
-        if (!lab_fuzz_chance(f, 4)) {
-            stw_be_p(p + 4, plen);
-        }
-        p[6] = l4[lab_fuzz_below(f, G_N_ELEMENTS(l4))];
-        return 40 + plen;
-    case 2:
-        *type = lab_fuzz_chance(f, 2) ? 0x0806 : lab_fuzz_below(f, 0x600);
-        return plen;
-    default:
-        *type = (uint16_t)lab_fuzz_next(f);
-        return plen;
-    }
-}
-
 /* A frame from the host: native Wi-Fi, raw, Ethernet or random type */
 static void fuzz_net_tx(QTestState *qts, LabFuzz *f)
 {
@@ -2445,7 +2410,7 @@ static void fuzz_net_tx(QTestState *qts, LabFuzz *f)
         }
         n += 8;
     }
-    len = fuzz_l3(f, frame + n, &ethertype);
+    len = lab_fuzz_l3(f, frame + n, &ethertype);
     stw_be_p(frame + n - 2, ethertype);
     len = MIN(n + len, HTC_MSG_MAX - HTC_HDR_LEN - HTT_TX_DESC_LEN);
     if (lab_fuzz_chance(f, 8)) {
@@ -2479,7 +2444,7 @@ static void fuzz_net_rx(LabFuzz *f, int fd)
     } else {
         lab_fuzz_bytes(f, frame + 6, 6);
     }
-    len = ETH_HDR_LEN + fuzz_l3(f, frame + ETH_HDR_LEN, &ethertype);
+    len = ETH_HDR_LEN + lab_fuzz_l3(f, frame + ETH_HDR_LEN, &ethertype);
     stw_be_p(frame + 12, ethertype);
     if (lab_fuzz_chance(f, 8)) {
         /* not 0: QEMU's socket netdev takes that for the link's end */
@@ -2507,8 +2472,12 @@ static void fuzz_net_mgmt(QTestState *qts, LabFuzz *f)
     sta_mgmt(qts, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body, blen);
 }
 
-/* Bump when the operation mix below changes (lab-fuzz.h) */
-#define QCA_NET_FUZZ_GEN 1
+/*
+ * Bump when the operation mix below changes (lab-fuzz.h). 2: the L3
+ * headers of lab-net-fuzz.h (lengths at their boundaries, whole
+ * datagrams, VLAN tags), and a peer that stops reading.
+ */
+#define QCA_NET_FUZZ_GEN 2
 
 /*
  * Random frames both ways through the QCA6584 and its AP, the parsers a
@@ -2517,13 +2486,20 @@ static void fuzz_net_mgmt(QTestState *qts, LabFuzz *f)
  * headers, checksum offload on and off, cut anywhere; network frames for
  * us, broadcast or others, runts and giants; management frames that
  * (de)authenticate and (dis)associate; peers created and deleted; reads
- * or none (full FIFOs, a full socket). Every 200 operations after an I/O
- * reset the station associates and a datagram goes each way intact.
+ * or none (full FIFOs, a full socket), and stretches of about a hundred
+ * operations where the network peer reads nothing (backpressure). Every
+ * 200 operations after an I/O reset the station associates and a
+ * datagram goes each way intact, and QEMU has not grown by more than
+ * NET_FUZZ_RSS_KIB since the start.
  */
+#define NET_FUZZ_RSS_KIB (32 * 1024)
+
 static void test_net_fuzz(const void *repro)
 {
     uint8_t cmd[16] = { 0 };
     QTestState *qts;
+    bool deaf = false;
+    long rss_start;
     LabFuzz f;
     int fd;
 
@@ -2532,8 +2508,9 @@ static void test_net_fuzz(const void *repro)
 
     lab_fuzz_init(&f, "qca6584-net", QCA_NET_FUZZ_GEN, repro);
     assert_data_path_ok(qts, fd, 1);
+    rss_start = qemu_rss_kib();
     while (lab_fuzz_more(&f)) {
-        switch (lab_fuzz_below(&f, 12)) {
+        switch (lab_fuzz_below(&f, 13)) {
         case 0 ... 3:
             fuzz_net_tx(qts, &f);
             break;
@@ -2556,14 +2533,25 @@ static void test_net_fuzz(const void *repro)
                      cmd, sizeof(cmd));
             break;
         case 9 ... 10:
-            net_drain(qts, fd);
+            if (deaf) {
+                fuzz_drain(qts);        /* the host reads, the peer not */
+            } else {
+                net_drain(qts, fd);
+            }
             break;
         case 11:
             qtest_clock_step(qts, lab_fuzz_below(&f, 20000000));
             break;
+        case 12:
+            if (lab_fuzz_chance(&f, 8)) {
+                deaf = !deaf;
+            }
+            break;
         }
         if (f.done % 200 == 0) {
+            deaf = false;
             net_settle(qts, fd);
+            g_assert_cmpint(qemu_rss_kib() - rss_start, <, NET_FUZZ_RSS_KIB);
             sdio_enumerate(qts);
             htc_boot(qts);
             assert_data_path_ok(qts, fd, 1);
