@@ -15,6 +15,7 @@
 #include "libqtest-single.h"
 #include <sys/socket.h>
 #include "lab-fuzz.h"
+#include "lab-net-fuzz.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qlist.h"
 
@@ -174,6 +175,25 @@ static void enet_send(QTestState *qts, int fd, const uint8_t *frame,
     g_assert_cmphex(qtest_readw(qts, ENET_TX_DESC + 2) & ENET_BD_R, ==, 0);
 }
 
+/*
+ * Read what QEMU sent until it has nothing left: frames the socket had no
+ * room for wait in QEMU's queue and come as it gets main loop turns
+ */
+static void enet_drain(QTestState *qts, int fd)
+{
+    uint8_t frame[2048];
+    int idle = 0;
+
+    while (idle < 20) {
+        if (recv(fd, frame, sizeof(frame), 0) > 0) {
+            idle = 0;
+        } else {
+            idle++;
+            qtest_clock_step(qts, 0);
+        }
+    }
+}
+
 /* Ones' complement sum of @len bytes, folded, starting from @sum */
 static uint16_t inet_sum(const uint8_t *p, size_t len, uint32_t sum)
 {
@@ -277,6 +297,111 @@ static void test_enet_csum_ihl_beyond_length(void)
                     frame + ETH_HLEN + 12, len - ETH_HLEN - 12);
     qtest_quit(qts);
     close(fd);
+}
+
+/*
+ * An empty frame (a descriptor of length 0 with L set) to a datagram
+ * socket netdev: send() of it returns 0, which QEMU 7.2's net layer took
+ * for "try again" with no write poll armed, and the link stalled for
+ * good. Patch 0009 drops it; the next frame goes out. The ENET fuzzer
+ * found it.
+ */
+static void test_enet_empty_frame(void)
+{
+    uint8_t bd[32] = { 0 }, frame[128], out[2048];
+    size_t len = ipv4_frame(frame, 5, 17, 8);
+    QTestState *qts;
+    int fd;
+
+    qts = enet_start(&fd);
+    stw_le_p(bd + 2, ENET_BD_R | ENET_BD_L | ENET_BD_W);
+    stl_le_p(bd + 4, ENET_TX_DATA);
+    qtest_memwrite(qts, ENET_TX_DESC, bd, sizeof(bd));
+    qtest_writel(qts, ENET1_BASE + ENET_TDAR, ENET_TDAR_TDAR);
+    enet_send(qts, fd, frame, len, out);
+    g_assert_cmpmem(out, 12, frame, 12);
+    assert_l4_sum_ok(out + ETH_HLEN, 5, 17, 8);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define ENET_FUZZ_GEN 1
+
+/*
+ * Frames through ENET1's TX descriptors (lab-fuzz.h): L3 headers from
+ * lab-net-fuzz.h (IHL against total length at its boundaries, whole
+ * datagrams and fragments, VLAN and QinQ) behind a random or broadcast
+ * Ethernet header, cut anywhere, with the checksum insertion bits on or
+ * off, in one descriptor or split over two, descriptor fields random now
+ * and then; the network side drained or not. Every 100 operations a
+ * frame with offloaded checksums still goes out exactly right.
+ */
+static void test_enet_fuzz(const void *repro)
+{
+    uint8_t frame[ETH_HLEN + LAB_NET_FUZZ_L3_MAX], bd[64], out[2048];
+    uint8_t good[128];
+    size_t good_len = ipv4_frame(good, 5, 17, 24);
+    uint16_t type;
+    QTestState *qts;
+    LabFuzz f;
+    size_t len;
+    int fd;
+
+    qts = enet_start(&fd);
+    lab_fuzz_init(&f, "imx7d-enet", ENET_FUZZ_GEN, repro);
+    while (lab_fuzz_more(&f)) {
+        unsigned split, option;
+
+        len = ETH_HLEN + lab_fuzz_l3(&f, frame + ETH_HLEN, &type);
+        lab_fuzz_bytes(&f, frame, 12);
+        if (lab_fuzz_chance(&f, 2)) {
+            memset(frame, 0xff, 6);
+        }
+        stw_be_p(frame + 12, type);
+        if (lab_fuzz_chance(&f, 8)) {
+            len = lab_fuzz_below(&f, len + 1);
+        }
+        option = lab_fuzz_chance(&f, 4) ? lab_fuzz_next(&f)
+                 : lab_fuzz_chance(&f, 4) ? 0 : ENET_BD_PINS | ENET_BD_IINS;
+        split = lab_fuzz_chance(&f, 4) ? lab_fuzz_below(&f, len + 1) : len;
+        /* one or two descriptors, the last with L, the ring wrapping */
+        memset(bd, 0, sizeof(bd));
+        stw_le_p(bd + 0, split);
+        stw_le_p(bd + 2, ENET_BD_R | (split == len ? ENET_BD_L |
+                                      ENET_BD_W : 0));
+        stl_le_p(bd + 4, ENET_TX_DATA);
+        stw_le_p(bd + 10, option);
+        stw_le_p(bd + 32, len - split);
+        stw_le_p(bd + 34, ENET_BD_R | ENET_BD_L | ENET_BD_W);
+        stl_le_p(bd + 36, ENET_TX_DATA + split);
+        stw_le_p(bd + 42, option);
+        if (lab_fuzz_chance(&f, 16)) {
+            lab_fuzz_bytes(&f, bd, sizeof(bd));         /* any fields */
+            stl_le_p(bd + 4, ENET_TX_DATA + lab_fuzz_below(&f, 4096));
+        }
+        qtest_memwrite(qts, ENET_TX_DATA, frame, len);
+        qtest_memwrite(qts, ENET_TX_DESC, bd, sizeof(bd));
+        qtest_writel(qts, ENET1_BASE + ENET_TDAR, ENET_TDAR_TDAR);
+        if (lab_fuzz_chance(&f, 2)) {
+            while (recv(fd, out, sizeof(out), 0) > 0) {
+                continue;
+            }
+        }
+        if (f.done % 100 == 0) {
+            /* the ring from its start again, the socket empty */
+            qtest_writel(qts, ENET1_BASE + ENET_ECR, 0);
+            qtest_writel(qts, ENET1_BASE + ENET_ECR,
+                         ENET_ECR_ETHEREN | ENET_ECR_EN1588);
+            enet_drain(qts, fd);
+            enet_send(qts, fd, good, good_len, out);
+            g_assert_cmphex(inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
+            assert_l4_sum_ok(out + ETH_HLEN, 5, 17, 24);
+        }
+    }
+    qtest_quit(qts);
+    close(fd);
+    lab_fuzz_end(&f);
 }
 
 /*
@@ -413,6 +538,9 @@ int main(int argc, char **argv)
                    test_enet_csum_ip_options);
     qtest_add_func("/imx7d-custom/enet/csum-ihl-beyond-length",
                    test_enet_csum_ihl_beyond_length);
+    qtest_add_func("/imx7d-custom/enet/empty-frame", test_enet_empty_frame);
+    lab_fuzz_add_tests("/imx7d-custom/enet/fuzz", "imx7d-enet",
+                       test_enet_fuzz);
 
     qtest_start("-machine imx7d-custom");
     ret = g_test_run();
