@@ -647,6 +647,49 @@ static void test_fuzz(const void *repro)
     lab_fuzz_end(&f);
 }
 
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define ILI9341_MIGRATE_FUZZ_GEN 1
+
+/*
+ * Migration streams of the panel (saved between the two bytes of a
+ * pixel of a RAMWR into a window) with its section's bytes flipped or
+ * replaced by boundary values (lab-migrate.h): each load is refused
+ * cleanly, or the panel takes pixels and then resets and answers in the
+ * new QEMU. A load costs LAB_MIGRATE_FUZZ_COST operations of the dose.
+ */
+static void test_migrate_fuzz(const void *repro)
+{
+    g_autofree char *path = lab_migrate_path();
+    Lcd *l = lcd_start_on();
+    unsigned refused = 0;
+    LabFuzz f;
+
+    lcd_window(l, 10, 29, 20, 29);
+    lcd_fill565(l, 0xf800, 100);
+    spi_byte(l, 0x07);
+    lab_migrate_save(l->qts, path);
+    lab_fuzz_init(&f, "ili9341-migrate", ILI9341_MIGRATE_FUZZ_GEN, repro);
+    if (!repro) {
+        f.ops = MAX(1, f.ops / LAB_MIGRATE_FUZZ_COST);
+    }
+    while (lab_fuzz_more(&f)) {
+        l->qts = lab_migrate_fuzz_load(&f, path, "ili9341",
+                                       "-machine imx7d-custom");
+        if (!l->qts) {
+            refused++;
+            continue;
+        }
+        lcd_fill565(l, 0x07e0, 200);
+        g_free(lcd_screen(l));                  /* a console refresh */
+        assert_lcd_ok(l);
+        qtest_quit(l->qts);
+    }
+    g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
+    unlink(path);
+    g_free(l);
+    lab_fuzz_end(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -666,6 +709,8 @@ int main(int argc, char **argv)
     qtest_add_func("/ili9341/reset/held", test_held_in_reset_ignores_spi);
     qtest_add_func("/ili9341/snapshot/mid-ramwr", test_snapshot_mid_ramwr);
     lab_fuzz_add_tests("/ili9341/fuzz", "ili9341", test_fuzz);
+    lab_fuzz_add_tests("/ili9341/migrate-fuzz", "ili9341-migrate",
+                       test_migrate_fuzz);
     qtest_add_func("/ili9341/spi/cs-pause", test_cs_pause_mid_command);
     qtest_add_func("/ili9341/reads/ramrd", test_ramrd_reads_back);
     qtest_add_func("/ili9341/robust/out-of-range-window",

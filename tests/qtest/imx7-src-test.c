@@ -509,6 +509,47 @@ static void test_fuzz(const void *repro)
     lab_fuzz_end(&f);
 }
 
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define SRC_MIGRATE_FUZZ_GEN 1
+
+/*
+ * Migration streams of the SRC (saved with a delayed core1 start
+ * pending) with its section's bytes flipped or replaced by boundary
+ * values (lab-migrate.h): each load is refused cleanly, or the SRC works
+ * in the new QEMU once the pending start had its time. A load costs
+ * LAB_MIGRATE_FUZZ_COST operations of the dose.
+ */
+static void test_migrate_fuzz(const void *repro)
+{
+    g_autofree char *path = lab_migrate_path();
+    QTestState *qts = src_start(), *to;
+    unsigned refused = 0;
+    LabFuzz f;
+
+    src_write(qts, GPR3, 0x80008000);
+    knob_set(qts, "cpu1-on-delay-ms", 50);
+    core1_enable(qts, true);
+    lab_migrate_save(qts, path);
+    lab_fuzz_init(&f, "imx7-src-migrate", SRC_MIGRATE_FUZZ_GEN, repro);
+    if (!repro) {
+        f.ops = MAX(1, f.ops / LAB_MIGRATE_FUZZ_COST);
+    }
+    while (lab_fuzz_more(&f)) {
+        to = lab_migrate_fuzz_load(&f, path, "imx7.src",
+                                   "-machine imx7d-custom,psci=off");
+        if (!to) {
+            refused++;
+            continue;
+        }
+        qtest_clock_step(to, 100 * NS_PER_MS);
+        assert_src_ok(to);
+        qtest_quit(to);
+    }
+    g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
+    unlink(path);
+    lab_fuzz_end(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -526,5 +567,7 @@ int main(int argc, char **argv)
                    test_snapshot_start_pending);
     qtest_add_func("/imx7-src/snapshot/bad-el-refused",
                    test_snapshot_bad_el_refused);
+    lab_fuzz_add_tests("/imx7-src/migrate-fuzz", "imx7-src-migrate",
+                       test_migrate_fuzz);
     return g_test_run();
 }

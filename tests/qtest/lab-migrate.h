@@ -12,7 +12,9 @@
 #ifndef LAB_MIGRATE_H
 #define LAB_MIGRATE_H
 
+#include "qemu/bswap.h"
 #include "qapi/qmp/qdict.h"
+#include "lab-fuzz.h"
 
 /* query-migrate's status, or query-status's for @cmd "query-status" */
 static inline char *lab_migrate_status(QTestState *qts, const char *cmd)
@@ -115,6 +117,110 @@ static inline void lab_migrate_patch(const char *path, const char *idstr,
     g_assert_cmpuint(at - data + offset + len, <=, size);
     memcpy(at + offset, bytes, len);
     g_assert_true(g_file_set_contents(path, data, size, NULL));
+}
+
+/*
+ * The fields of the section whose id string ends in @idstr: from after
+ * its header to its footer (QEMU_VM_SECTION_FOOTER, 0x7e, and the
+ * section id the header gave), as offsets into @data
+ */
+static inline void lab_migrate_section(const char *data, size_t size,
+                                       const char *idstr, size_t *start,
+                                       size_t *len)
+{
+    const char *at = memmem(data, size, idstr, strlen(idstr));
+    const char *fields, *end;
+    char footer[5] = { 0x7e };
+
+    g_assert_nonnull(at);
+    /* 0x04, the 32-bit section id, the id string's length, the string */
+    g_assert_cmpuint(at - data, >=, 6);
+    memcpy(footer + 1, at - 5, 4);
+    fields = at + strlen(idstr) + 8;
+    end = memmem(fields, size - (fields - data), footer, sizeof(footer));
+    g_assert_nonnull(end);
+    *start = fields - data;
+    *len = end - fields;
+}
+
+/* A load costs as much as this many device operations (lab-fuzz.h) */
+#define LAB_MIGRATE_FUZZ_COST 200
+
+/*
+ * One operation of a migration-stream fuzzer: @saved (the device @idstr
+ * saved mid-operation) with a few of its section's bytes flipped or
+ * replaced by boundary values, loaded into a QEMU with @args. The load is
+ * refused (QEMU exits 1: NULL), or the new QEMU runs (returned, for the
+ * caller to check that the device works). An abort, a crash or a
+ * sanitizer report fails the test, as the fuzzers' other failures do.
+ */
+static inline QTestState *lab_migrate_fuzz_load(LabFuzz *f, const char *saved,
+                                                const char *idstr,
+                                                const char *args)
+{
+    static const uint32_t words[] = {
+        0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000,
+        0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+    };
+    g_autofree char *path = g_strdup_printf("%s.fuzz", saved);
+    g_autofree char *data = NULL;
+    size_t size, start, len, at;
+    unsigned n, i;
+    QTestState *to;
+    int tries;
+
+    g_assert_true(g_file_get_contents(saved, &data, &size, NULL));
+    lab_migrate_section(data, size, idstr, &start, &len);
+    g_assert_cmpuint(len, >=, 4);
+    n = 1 + lab_fuzz_below(f, 4);
+    for (i = 0; i < n; i++) {
+        at = start + lab_fuzz_below(f, len);
+        switch (lab_fuzz_below(f, 4)) {
+        case 0:
+            data[at] ^= 1 << lab_fuzz_below(f, 8);
+            break;
+        case 1:
+            data[at] = lab_fuzz_chance(f, 2) ? 0xff : (char)lab_fuzz_next(f);
+            break;
+        default:
+            /* a big-endian word, as VMState writes them, at any offset */
+            at = start + lab_fuzz_below(f, len - 3);
+            stl_be_p(data + at, words[lab_fuzz_below(f,
+                                                    G_N_ELEMENTS(words))]);
+            break;
+        }
+    }
+    g_assert_true(g_file_set_contents(path, data, size, NULL));
+
+    to = qtest_initf("%s -incoming 'exec:cat %s'", args, path);
+    for (tries = 0;; tries++) {
+        g_autofree char *status = NULL;
+
+        if (!qtest_probe_child(to)) {
+            /* exited: only a clean refusal is right (checked at quit) */
+            qtest_set_expected_status(to, EXIT_FAILURE);
+            qtest_quit(to);
+            unlink(path);
+            return NULL;
+        }
+        /*
+         * A device section loads in milliseconds: ask QEMU only once it
+         * had the time to refuse, as QMP to a QEMU that just exited
+         * aborts the test
+         */
+        if (tries < 30) {
+            g_usleep(10 * 1000);
+            continue;
+        }
+        status = lab_migrate_status(to, "query-status");
+        if (strcmp(status, "inmigrate")) {
+            g_assert_cmpstr(status, ==, "running");
+            unlink(path);
+            return to;
+        }
+        g_assert_cmpint(tries, <, 1000);
+        g_usleep(10 * 1000);
+    }
 }
 
 /*

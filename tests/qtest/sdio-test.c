@@ -2563,6 +2563,56 @@ static void test_net_fuzz(const void *repro)
     lab_fuzz_end(&f);
 }
 
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define SDIO_MIGRATE_FUZZ_GEN 1
+
+/*
+ * Migration streams of the SDIO card with its QCA6584 (saved in the
+ * middle of a two-block CMD53 read, the HTC up) with the section's bytes
+ * flipped or replaced by boundary values (lab-migrate.h): each load is
+ * refused cleanly, or the card boots and its firmware answers in the new
+ * QEMU. A load costs LAB_MIGRATE_FUZZ_COST operations of the dose.
+ */
+static void test_migrate_fuzz(const void *repro)
+{
+    g_autofree char *path = lab_migrate_path();
+    QTestState *qts = htc_start(), *to;
+    uint8_t data[QCA_BLOCK_SIZE];
+    unsigned refused = 0;
+    LabFuzz f;
+
+    sdhc_write(qts, SDHC_BLKSIZE, 2 << 16 | QCA_BLOCK_SIZE);
+    sdio_cmd(qts, 53, ARG_FN(1) | ARG_BLOCK | ARG_ADDR(QCA_WINDOW_DATA) | 2,
+             CMD_R5 | CMD_DATA_PRESENT, TRN_BLK_CNT_EN | TRN_MULTI |
+             TRN_READ);
+    sdhc_pio_block(qts, false, QCA_BLOCK_SIZE, data);
+    lab_migrate_save(qts, path);
+    lab_fuzz_init(&f, "sdio-migrate", SDIO_MIGRATE_FUZZ_GEN, repro);
+    if (!repro) {
+        f.ops = MAX(1, f.ops / LAB_MIGRATE_FUZZ_COST);
+    }
+    while (lab_fuzz_more(&f)) {
+        to = lab_migrate_fuzz_load(&f, path, "qca6584",
+                                   "-machine imx7d-custom");
+        if (!to) {
+            refused++;
+            continue;
+        }
+        /* the transfer saved half-way: what a driver does, then boot */
+        sdhc_write(to, SDHC_NORINTSTS, sdhc_read(to, SDHC_NORINTSTS));
+        /* one line at a time: sdhci takes both bits at once for neither */
+        sdhc_write(to, SDHC_CLKCON, sdhc_read(to, SDHC_CLKCON) |
+                   CLK_RESET_DATA);
+        sdhc_write(to, SDHC_CLKCON, sdhc_read(to, SDHC_CLKCON) |
+                   CLK_RESET_CMD);
+        assert_boots(to);
+        qtest_quit(to);
+    }
+    g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
+    unlink(path);
+    lab_fuzz_end(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -2583,6 +2633,8 @@ int main(int argc, char **argv)
     qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
     qtest_add_func("/sdio/snapshot/bad-cmd53-refused",
                    test_snapshot_bad_cmd53_refused);
+    lab_fuzz_add_tests("/sdio/migrate-fuzz", "sdio-migrate",
+                       test_migrate_fuzz);
     qtest_add_func("/sdio/dma", test_dma);
     qtest_add_func("/sdio/qca6584/data-path", test_data_path);
     qtest_add_func("/sdio/qca6584/data-path/ihl-beyond-length",
