@@ -194,23 +194,6 @@ static void enet_drain(QTestState *qts, int fd)
     }
 }
 
-/* Ones' complement sum of @len bytes, folded, starting from @sum */
-static uint16_t inet_sum(const uint8_t *p, size_t len, uint32_t sum)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < len; i += 2) {
-        sum += lduw_be_p(p + i);
-    }
-    if (len & 1) {
-        sum += p[len - 1] << 8;
-    }
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return sum;
-}
-
 /* An Ethernet + IPv4 frame: @ihl words of header, @proto, @l4 bytes */
 static size_t ipv4_frame(uint8_t *f, unsigned ihl, uint8_t proto,
                          unsigned l4)
@@ -234,9 +217,9 @@ static size_t ipv4_frame(uint8_t *f, unsigned ihl, uint8_t proto,
 static void assert_l4_sum_ok(const uint8_t *ip, unsigned ihl, uint8_t proto,
                              unsigned l4)
 {
-    uint32_t pseudo = inet_sum(ip + 12, 8, proto + l4);
+    uint32_t pseudo = lab_inet_sum(ip + 12, 8, proto + l4);
 
-    g_assert_cmphex(inet_sum(ip + ihl * 4, l4, pseudo), ==, 0xffff);
+    g_assert_cmphex(lab_inet_sum(ip + ihl * 4, l4, pseudo), ==, 0xffff);
 }
 
 /* The ENET's checksum offload fills in the IPv4 and TCP checksums */
@@ -249,7 +232,7 @@ static void test_enet_csum_offload(void)
 
     qts = enet_start(&fd);
     enet_send(qts, fd, frame, len, out);
-    g_assert_cmphex(inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
+    g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
     assert_l4_sum_ok(out + ETH_HLEN, 5, 6, 40);
     g_assert_cmpmem(out + ETH_HLEN + 20, 16, frame + ETH_HLEN + 20, 16);
     qtest_quit(qts);
@@ -269,7 +252,7 @@ static void test_enet_csum_ip_options(void)
 
     qts = enet_start(&fd);
     enet_send(qts, fd, frame, len, out);
-    g_assert_cmphex(inet_sum(out + ETH_HLEN, 24, 0), ==, 0xffff);
+    g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 24, 0), ==, 0xffff);
     g_assert_cmpmem(out + ETH_HLEN + 20, 4, frame + ETH_HLEN + 20, 4);
     assert_l4_sum_ok(out + ETH_HLEN, 6, 17, 32);
     qtest_quit(qts);
@@ -291,7 +274,7 @@ static void test_enet_csum_ihl_beyond_length(void)
     stw_be_p(frame + ETH_HLEN + 2, 20);
     qts = enet_start(&fd);
     enet_send(qts, fd, frame, len, out);
-    g_assert_cmphex(inet_sum(out + ETH_HLEN, 60, 0), ==, 0xffff);
+    g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 60, 0), ==, 0xffff);
     g_assert_cmpmem(out, ETH_HLEN + 10, frame, ETH_HLEN + 10);
     g_assert_cmpmem(out + ETH_HLEN + 12, len - ETH_HLEN - 12,
                     frame + ETH_HLEN + 12, len - ETH_HLEN - 12);
@@ -395,7 +378,7 @@ static void test_enet_fuzz(const void *repro)
                          ENET_ECR_ETHEREN | ENET_ECR_EN1588);
             enet_drain(qts, fd);
             enet_send(qts, fd, good, good_len, out);
-            g_assert_cmphex(inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
+            g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
             assert_l4_sum_ok(out + ETH_HLEN, 5, 17, 24);
         }
     }

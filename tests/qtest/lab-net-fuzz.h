@@ -1,6 +1,7 @@
 /*
  * Network frames for the lab's fuzz qtests (lab-fuzz.h): the L3 part of
- * a frame, half-sane, with its lengths at the boundaries a parser checks.
+ * a frame, half-sane, with its lengths at the boundaries a parser checks;
+ * and the Internet checksum the tests verify offloaded sums with.
  *
  * What a parser trusts is what it is to be fuzzed with: an IPv4 header
  * length (IHL) of 0 to 15 words against a total length below it, equal
@@ -30,6 +31,24 @@
 #define LAB_NET_FUZZ_PAYLOAD 1400
 /* What lab_fuzz_l3() may write: two tags, the longest IPv4 header, data */
 #define LAB_NET_FUZZ_L3_MAX (8 + 60 + LAB_NET_FUZZ_PAYLOAD)
+
+/* Ones' complement sum of @len bytes from @sum, folded: 0xffff verifies */
+static inline uint16_t lab_inet_sum(const uint8_t *p, size_t len,
+                                    uint32_t sum)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i += 2) {
+        sum += lduw_be_p(p + i);
+    }
+    if (len & 1) {
+        sum += p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return sum;
+}
 
 /* A length field: often the truth, else one of its boundaries, or any */
 static inline unsigned lab_fuzz_length(LabFuzz *f, unsigned truth,

@@ -2123,23 +2123,6 @@ static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
     g_assert_not_reached();
 }
 
-/* Ones' complement sum, as the IP checksums fold it */
-static uint16_t inet_sum(const uint8_t *p, size_t len, uint32_t sum)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < len; i += 2) {
-        sum += lduw_be_p(p + i);
-    }
-    if (len & 1) {
-        sum += p[len - 1] << 8;
-    }
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return sum;
-}
-
 /*
  * Authenticated and associated, the AP known as peer @peer_id; then a UDP
  * datagram each way: the one sent gets its offloaded checksums filled in,
@@ -2181,11 +2164,11 @@ static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
     n = net_recv(qts, fd, in, sizeof(in));
     g_assert_cmpint(n, ==, len);
     g_assert_cmpmem(in, 12, out, 12);
-    g_assert_cmphex(inet_sum(in + ETH_HDR_LEN, 20, 0), ==, 0xffff);
+    g_assert_cmphex(lab_inet_sum(in + ETH_HDR_LEN, 20, 0), ==, 0xffff);
     g_assert_cmphex(lduw_be_p(in + ETH_HDR_LEN + 20 + 6), !=, 0);
     /* pseudo header: addresses, protocol, UDP length */
-    g_assert_cmphex(inet_sum(in + ETH_HDR_LEN + 20, 8 + 32,
-                             inet_sum(in + ETH_HDR_LEN + 12, 8, 17 + 40)),
+    g_assert_cmphex(lab_inet_sum(in + ETH_HDR_LEN + 20, 8 + 32,
+                             lab_inet_sum(in + ETH_HDR_LEN + 12, 8, 17 + 40)),
                     ==, 0xffff);
     g_assert_cmpmem(in + ETH_HDR_LEN + 28, 32, udp + 8, 32);
     fuzz_drain(qts);                            /* its completion */
@@ -2209,6 +2192,18 @@ static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
     g_assert_cmpmem(f + 16, 6, host_mac, 6);
     g_assert_cmpmem(f + WIFI_HDR_LEN, 6, llc_snap, 6);
     g_assert_cmpmem(f + WIFI_HDR_LEN + 6, len - 12, out + 12, len - 12);
+}
+
+/* A board whose station is associated, the data path proven, all read */
+static QTestState *net_start_associated(int *fd)
+{
+    QTestState *qts;
+
+    cmd53_by_dma = true;
+    qts = net_start(fd);
+    assert_data_path_ok(qts, *fd, 1);
+    net_drain(qts, *fd);
+    return qts;
 }
 
 static void test_data_path(void)
@@ -2240,10 +2235,7 @@ static void test_data_path_ihl_beyond_length(void)
     QTestState *qts;
     int fd;
 
-    cmd53_by_dma = true;
-    qts = net_start(&fd);
-    assert_data_path_ok(qts, fd, 1);
-    net_drain(qts, fd);
+    qts = net_start_associated(&fd);
 
     memcpy(out, host_mac, 6);
     memcpy(out + 6, sta_mac, 6);
@@ -2335,10 +2327,7 @@ static void test_data_path_backpressure(void)
     QTestState *qts;
     int fd;
 
-    cmd53_by_dma = true;
-    qts = net_start(&fd);
-    assert_data_path_ok(qts, fd, 1);
-    net_drain(qts, fd);
+    qts = net_start_associated(&fd);
 
     memset(out, 0x3c, sizeof(out));
     memcpy(out, host_mac, 6);
