@@ -222,21 +222,28 @@ static void assert_l4_sum_ok(const uint8_t *ip, unsigned ihl, uint8_t proto,
     g_assert_cmphex(lab_inet_sum(ip + ihl * 4, l4, pseudo), ==, 0xffff);
 }
 
-/* The ENET's checksum offload fills in the IPv4 and TCP checksums */
-static void test_enet_csum_offload(void)
+/* @frame through a board's ENET1 with checksum insertion, into @out */
+static void enet_offload(const uint8_t *frame, size_t len, uint8_t *out)
 {
-    uint8_t frame[128], out[2048];
-    size_t len = ipv4_frame(frame, 5, 6, 40);
     QTestState *qts;
     int fd;
 
     qts = enet_start(&fd);
     enet_send(qts, fd, frame, len, out);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/* The ENET's checksum offload fills in the IPv4 and TCP checksums */
+static void test_enet_csum_offload(void)
+{
+    uint8_t frame[128], out[2048];
+    size_t len = ipv4_frame(frame, 5, 6, 40);
+
+    enet_offload(frame, len, out);
     g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 20, 0), ==, 0xffff);
     assert_l4_sum_ok(out + ETH_HLEN, 5, 6, 40);
     g_assert_cmpmem(out + ETH_HLEN + 20, 16, frame + ETH_HLEN + 20, 16);
-    qtest_quit(qts);
-    close(fd);
 }
 
 /*
@@ -247,16 +254,11 @@ static void test_enet_csum_ip_options(void)
 {
     uint8_t frame[128], out[2048];
     size_t len = ipv4_frame(frame, 6, 17, 32);
-    QTestState *qts;
-    int fd;
 
-    qts = enet_start(&fd);
-    enet_send(qts, fd, frame, len, out);
+    enet_offload(frame, len, out);
     g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 24, 0), ==, 0xffff);
     g_assert_cmpmem(out + ETH_HLEN + 20, 4, frame + ETH_HLEN + 20, 4);
     assert_l4_sum_ok(out + ETH_HLEN, 6, 17, 32);
-    qtest_quit(qts);
-    close(fd);
 }
 
 /*
@@ -268,18 +270,13 @@ static void test_enet_csum_ihl_beyond_length(void)
 {
     uint8_t frame[128], out[2048];
     size_t len = ipv4_frame(frame, 15, 6, 20);
-    QTestState *qts;
-    int fd;
 
     stw_be_p(frame + ETH_HLEN + 2, 20);
-    qts = enet_start(&fd);
-    enet_send(qts, fd, frame, len, out);
+    enet_offload(frame, len, out);
     g_assert_cmphex(lab_inet_sum(out + ETH_HLEN, 60, 0), ==, 0xffff);
     g_assert_cmpmem(out, ETH_HLEN + 10, frame, ETH_HLEN + 10);
     g_assert_cmpmem(out + ETH_HLEN + 12, len - ETH_HLEN - 12,
                     frame + ETH_HLEN + 12, len - ETH_HLEN - 12);
-    qtest_quit(qts);
-    close(fd);
 }
 
 /*
