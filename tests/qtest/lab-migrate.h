@@ -97,29 +97,6 @@ static inline void lab_migrate_load_refused(const char *args,
 }
 
 /*
- * Overwrite @len bytes at @offset into the fields of the section whose
- * id string ends in @idstr (its first occurrence: the header), in the
- * saved file @path
- */
-static inline void lab_migrate_patch(const char *path, const char *idstr,
-                                     size_t offset, const void *bytes,
-                                     size_t len)
-{
-    g_autofree char *data = NULL;
-    size_t size;
-    char *at;
-
-    g_assert_true(g_file_get_contents(path, &data, &size, NULL));
-    at = memmem(data, size, idstr, strlen(idstr));
-    g_assert_nonnull(at);
-    /* the id string, then instance id and version id, then the fields */
-    at += strlen(idstr) + 8;
-    g_assert_cmpuint(at - data + offset + len, <=, size);
-    memcpy(at + offset, bytes, len);
-    g_assert_true(g_file_set_contents(path, data, size, NULL));
-}
-
-/*
  * The fields of the section whose id string ends in @idstr: from after
  * its header to its footer (QEMU_VM_SECTION_FOOTER, 0x7e, and the
  * section id the header gave), as offsets into @data
@@ -141,6 +118,24 @@ static inline void lab_migrate_section(const char *data, size_t size,
     g_assert_nonnull(end);
     *start = fields - data;
     *len = end - fields;
+}
+
+/*
+ * Overwrite @len bytes at @offset into the fields of the section whose
+ * id string ends in @idstr, in the saved file @path
+ */
+static inline void lab_migrate_patch(const char *path, const char *idstr,
+                                     size_t offset, const void *bytes,
+                                     size_t len)
+{
+    g_autofree char *data = NULL;
+    size_t size, start, fields_len;
+
+    g_assert_true(g_file_get_contents(path, &data, &size, NULL));
+    lab_migrate_section(data, size, idstr, &start, &fields_len);
+    g_assert_cmpuint(offset + len, <=, fields_len);
+    memcpy(data + start + offset, bytes, len);
+    g_assert_true(g_file_set_contents(path, data, size, NULL));
 }
 
 /* A load costs as much as this many device operations (lab-fuzz.h) */
