@@ -1,4 +1,4 @@
-"""The QCA6584 Wi-Fi on uSDHC2 (hw/net/qca6584.c on hw/sd/sdio-card.c):
+"""The QCA6584 Wi-Fi on uSDHC2 (hw/net/qca6584/ on hw/sd/sdio-card.c):
 Linux enumerates the SDIO card, Debian's ath10k_core with ath10k_sdio
 (built out of tree from the image's kernel source, unmodified) probes it
 to a wiphy with both bands and a wlan0 that goes up and down. Through the

@@ -2,7 +2,7 @@
  * A simulated Wi-Fi access point: the 802.11 side of an open network for
  * Wi-Fi chip models that run no firmware
  *
- * The chip model (hw/net/qca6584.c) carries frames between its host driver
+ * The chip model (hw/net/qca6584/) carries frames between its host driver
  * and this AP; the AP answers management frames as an access point would
  * and converts data frames between 802.11 and Ethernet, so the network
  * behind it can be any QEMU network backend.
