@@ -78,27 +78,27 @@ UPSTREAM_DRM := drivers/gpu/drm/drm_mipi_dbi.c drivers/gpu/drm/tiny/ili9341.c
 # source's layout (ath/*.h, ath/ath10k/): the ath10k headers include ../ath.h.
 UPSTREAM_ATH := drivers/net/wireless/ath
 
+# $(call kbuild,DIR,WHAT): build the out-of-tree modules in DIR against KDIR;
+# on failure say that WHAT failed to build and stop. A recipe line that uses
+# it starts with + (make sees no $(MAKE) in it: the jobserver, make -n).
+kbuild = $(MAKE) -s -C $(KDIR) M=$(1) ARCH=arm CROSS_COMPILE=$(CROSS_COMPILE) \
+	modules || { echo "[lab] ERROR: $(2) failed to build" >&2; exit 1; }
+
 _modules:
 	@mkdir -p $(LAB_BUILD)/upstream/drm
 	@cd $(KSRC) && cp -u $(UPSTREAM_DRM) $(LAB_BUILD)/upstream/drm/
 	@echo 'obj-m += drm_mipi_dbi.o ili9341.o' > $(LAB_BUILD)/upstream/drm/Kbuild
-	@$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/upstream/drm ARCH=arm \
-		CROSS_COMPILE=$(CROSS_COMPILE) modules \
-		|| { echo "[lab] ERROR: upstream DRM ili9341 failed to build" >&2; exit 1; }
+	@+$(call kbuild,$(LAB_BUILD)/upstream/drm,upstream DRM ili9341)
 	@mkdir -p $(LAB_BUILD)/upstream/ath10k/ath10k
 	@cd $(KSRC)/$(UPSTREAM_ATH) && cp -u *.h $(LAB_BUILD)/upstream/ath10k/ && \
 		cp -u ath10k/*.h ath10k/sdio.c $(LAB_BUILD)/upstream/ath10k/ath10k/
 	@printf 'obj-m += ath10k_sdio.o\nath10k_sdio-y := ath10k/sdio.o\n' \
 		>$(LAB_BUILD)/upstream/ath10k/Kbuild
-	@$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/upstream/ath10k ARCH=arm \
-		CROSS_COMPILE=$(CROSS_COMPILE) modules \
-		|| { echo "[lab] ERROR: upstream ath10k_sdio failed to build" >&2; exit 1; }
-	@set -e; for d in $(GUEST_DRIVERS); do \
+	@+$(call kbuild,$(LAB_BUILD)/upstream/ath10k,upstream ath10k_sdio)
+	@+set -e; for d in $(GUEST_DRIVERS); do \
 		mkdir -p $(LAB_BUILD)/guest-driver/$$d; \
 		rsync -r --checksum guest-driver/$$d/ $(LAB_BUILD)/guest-driver/$$d/; \
-		$(MAKE) -s -C $(KDIR) M=$(LAB_BUILD)/guest-driver/$$d ARCH=arm \
-			CROSS_COMPILE=$(CROSS_COMPILE) modules \
-			|| { echo "[lab] ERROR: guest-driver/$$d failed to build" >&2; exit 1; }; \
+		$(call kbuild,$(LAB_BUILD)/guest-driver/$$d,guest-driver/$$d); \
 	done
 
 # Guest programs: scripts/guest/src/*.c, static armhf, into the image's /lab/bin

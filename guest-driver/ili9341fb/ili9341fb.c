@@ -44,17 +44,33 @@
 #define ILI9341_WIDTH		240
 #define ILI9341_HEIGHT		320
 #define ILI9341_BPP		16
+#define ILI9341_PIXEL_BYTES	(ILI9341_BPP / 8)
 
 /* the longest parameter list sent: CASET/PASET's start and end */
 #define ILI9341FB_MAX_PARAMS	4
+/* a flush's command bytes: CASET, PASET, RAMWR */
+#define ILI9341FB_FLUSH_CMDS	3
 
+/* MIPI DCS set_address_mode bits (mipi_display.h has only the opcode) */
 #define MADCTL_MY		0x80
 #define MADCTL_MX		0x40
 #define MADCTL_MV		0x20
 #define MADCTL_BGR		0x08
 
+/* set_pixel_format: the DPI (RGB interface) format above the DBI one */
+#define COLMOD_DPI_SHIFT	4
+
+/* datasheet: RESX pulse, RESX and SWRESET/SLPOUT to the next command */
+#define ILI9341_RESET_PULSE_US	20
+#define ILI9341_RESET_WAIT_MS	120
+#define ILI9341_CMD_WAIT_US	5000
+
 /* One full frame: the transfer buffer and the shadow copy */
-#define ILI9341FB_FRAME_BYTES		(ILI9341_WIDTH * ILI9341_HEIGHT * 2)
+#define ILI9341FB_FRAME_BYTES	(ILI9341_WIDTH * ILI9341_HEIGHT * ILI9341_PIXEL_BYTES)
+
+/* the console's colours: fbcon's 16 */
+#define ILI9341FB_PALETTE_SIZE	16
+#define ILI9341FB_DEFAULT_FPS	30
 
 static unsigned int rotate;
 module_param(rotate, uint, 0444);
@@ -79,7 +95,7 @@ struct ili9341fb {
 	u8 *cmdbuf;		/* DMA-safe: a command, then its parameters */
 	u8 *txbuf;		/* DMA-safe, byte-swapped pixels */
 	u16 *shadow;		/* what the panel shows */
-	u32 pseudo_palette[16];
+	u32 pseudo_palette[ILI9341FB_PALETTE_SIZE];
 	unsigned int rotation;
 	bool bgr;
 
@@ -124,23 +140,29 @@ static u8 ili9341fb_madctl(struct ili9341fb *par)
 	return madctl[par->rotation / 90] | (par->bgr ? MADCTL_BGR : 0);
 }
 
+/* at least us: the datasheet's times are minimums */
+static void ili9341fb_wait_us(unsigned int us)
+{
+	usleep_range(us, us + us / 5);
+}
+
 static int ili9341fb_init_display(struct ili9341fb *par)
 {
 	u8 madctl = ili9341fb_madctl(par);
 	/* the same 16-bit format on the DPI and the DBI (SPI) side */
-	u8 colmod = MIPI_DCS_PIXEL_FMT_16BIT << 4 | MIPI_DCS_PIXEL_FMT_16BIT;
+	u8 colmod = MIPI_DCS_PIXEL_FMT_16BIT << COLMOD_DPI_SHIFT | MIPI_DCS_PIXEL_FMT_16BIT;
 	int ret;
 
 	if (par->reset) {
 		gpiod_set_value_cansleep(par->reset, 1);
-		usleep_range(20, 100);
+		ili9341fb_wait_us(ILI9341_RESET_PULSE_US);
 		gpiod_set_value_cansleep(par->reset, 0);
-		msleep(120);
+		msleep(ILI9341_RESET_WAIT_MS);
 	}
 	ret = ili9341fb_write_cmd(par, MIPI_DCS_SOFT_RESET, NULL, 0);
 	if (ret)
 		return ret;
-	usleep_range(5000, 6000);
+	ili9341fb_wait_us(ILI9341_CMD_WAIT_US);
 	ret = ili9341fb_write_cmd(par, MIPI_DCS_SET_PIXEL_FORMAT, &colmod, 1);
 	if (!ret)
 		ret = ili9341fb_write_cmd(par, MIPI_DCS_SET_ADDRESS_MODE, &madctl, 1);
@@ -148,7 +170,7 @@ static int ili9341fb_init_display(struct ili9341fb *par)
 		ret = ili9341fb_write_cmd(par, MIPI_DCS_EXIT_SLEEP_MODE, NULL, 0);
 	if (ret)
 		return ret;
-	usleep_range(5000, 6000);
+	ili9341fb_wait_us(ILI9341_CMD_WAIT_US);
 	return ili9341fb_write_cmd(par, MIPI_DCS_SET_DISPLAY_ON, NULL, 0);
 }
 
@@ -159,7 +181,7 @@ static int ili9341fb_init_display(struct ili9341fb *par)
 static int ili9341fb_send_rect(struct ili9341fb *par, int x1, int x2, int y1, int y2)
 {
 	struct fb_info *info = par->info;
-	unsigned int stride = info->fix.line_length / 2;
+	unsigned int stride = info->fix.line_length / ILI9341_PIXEL_BYTES;
 	const u16 *fb = (const u16 *)info->screen_buffer;
 	u8 caset[4] = { x1 >> 8, x1 & 0xff, x2 >> 8, x2 & 0xff };
 	u8 paset[4] = { y1 >> 8, y1 & 0xff, y2 >> 8, y2 & 0xff };
@@ -185,12 +207,13 @@ static int ili9341fb_send_rect(struct ili9341fb *par, int x1, int x2, int y1, in
 		}
 	}
 	gpiod_set_value_cansleep(par->dc, 1);
-	ret = spi_write(par->spi, tx, n * 2);
+	ret = spi_write(par->spi, tx, n * ILI9341_PIXEL_BYTES);
 	if (ret)
 		return ret;
 	par->flushes++;
-	/* the three command bytes, their parameters, the pixels */
-	par->bytes_sent += 3 + sizeof(caset) + sizeof(paset) + n * 2;
+	/* the command bytes, their parameters, the pixels */
+	par->bytes_sent += ILI9341FB_FLUSH_CMDS + sizeof(caset) + sizeof(paset) +
+			   n * ILI9341_PIXEL_BYTES;
 	return 0;
 }
 
@@ -202,7 +225,7 @@ static int ili9341fb_send_rect(struct ili9341fb *par, int x1, int x2, int y1, in
 static int ili9341fb_flush_rows(struct ili9341fb *par, int y1, int y2)
 {
 	struct fb_info *info = par->info;
-	unsigned int stride = info->fix.line_length / 2;
+	unsigned int stride = info->fix.line_length / ILI9341_PIXEL_BYTES;
 	int xres = info->var.xres, x1 = xres, x2 = -1, ry1 = -1, ry2 = -1;
 	const u16 *fb = (const u16 *)info->screen_buffer;
 	int x, y;
@@ -210,7 +233,7 @@ static int ili9341fb_flush_rows(struct ili9341fb *par, int y1, int y2)
 	for (y = y1; y <= y2; y++) {
 		const u16 *row = fb + y * stride, *old = par->shadow + y * stride;
 
-		if (!memcmp(row, old, xres * 2))
+		if (!memcmp(row, old, xres * ILI9341_PIXEL_BYTES))
 			continue;
 		if (ry1 < 0)
 			ry1 = y;
@@ -305,16 +328,24 @@ static void ili9341fb_imageblit(struct fb_info *info, const struct fb_image *ima
 	ili9341fb_mark_dirty(info, image->dy, image->dy + image->height - 1);
 }
 
+/* A 16-bit colour channel in its RGB565 bit field */
+static u32 ili9341fb_chan(unsigned int chan, const struct fb_bitfield *bf)
+{
+	return (chan >> (16 - bf->length)) << bf->offset;
+}
+
 static int ili9341fb_setcolreg(unsigned int regno, unsigned int red,
 			       unsigned int green, unsigned int blue,
 			       unsigned int transp, struct fb_info *info)
 {
 	u32 *pal = info->pseudo_palette;
 
-	if (regno >= 16)
+	if (regno >= ILI9341FB_PALETTE_SIZE)
 		return -EINVAL;
-	/* 16-bit colours from fbcon, packed as RGB565 */
-	pal[regno] = ((red >> 11) << 11) | ((green >> 10) << 5) | (blue >> 11);
+	/* 16-bit colours from fbcon, packed as var's RGB565 */
+	pal[regno] = ili9341fb_chan(red, &info->var.red) |
+		     ili9341fb_chan(green, &info->var.green) |
+		     ili9341fb_chan(blue, &info->var.blue);
 	return 0;
 }
 
@@ -407,7 +438,7 @@ static void ili9341fb_remove_panel(void *data)
 static int ili9341fb_probe(struct spi_device *spi)
 {
 	struct device *dev = &spi->dev;
-	unsigned int xres, yres, delay_fps = 30;
+	unsigned int xres, yres, delay_fps = ILI9341FB_DEFAULT_FPS;
 	struct ili9341fb *par;
 	struct fb_info *info;
 	size_t vmem_size;
@@ -461,7 +492,7 @@ static int ili9341fb_probe(struct spi_device *spi)
 	if (ret)
 		return dev_err_probe(dev, ret, "SPI setup failed\n");
 
-	vmem_size = ILI9341_WIDTH * ILI9341_HEIGHT * ILI9341_BPP / 8;
+	vmem_size = ILI9341FB_FRAME_BYTES;
 	info->screen_buffer = vzalloc(vmem_size);
 	if (!info->screen_buffer)
 		return -ENOMEM;

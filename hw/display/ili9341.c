@@ -109,54 +109,134 @@ enum {
 #define IFCTL_WEMODE    0x01
 
 /*
- * Configuration commands with no visible effect in the model (power,
- * timing, gamma tables, undocumented vendor registers Linux sends).
- * Their parameters are accepted and dropped.
+ * What the model knows about each command (datasheet chapter 8), once:
+ *  name        the datasheet's mnemonic, for traces; a command without
+ *              one is undefined and, as on the chip, a NOP
+ *  nparams     parameter bytes: written after the command, or for a read
+ *              the answer's length (0: a frame memory stream). Only D/CX
+ *              ends a command's parameters; the count is for reading.
+ *  dummy_bits  reads: clocks on MISO before the answer (04h and 09h have
+ *              one, the 8-bit reads none, RDID4 and RAMRD a dummy byte)
+ *  flags       ILI9341_CMD_READ: an answer shifts out, MOSI is ignored;
+ *              ILI9341_CMD_CONFIG: configuration with no visible effect
+ *              here (power, timing, gamma tables, undocumented vendor
+ *              registers Linux sends), its parameters accepted and dropped
  */
-static bool ili9341_cmd_is_config(uint8_t cmd)
-{
-    switch (cmd) {
-    case 0xb0 ... 0xb5: /* RGB interface, frame rate, inversion, porch */
-    case 0xb8 ... 0xbf: /* backlight control */
-    case 0xc0 ... 0xc7: /* power and VCOM */
-    case 0xca: case 0xcb: case 0xcf:    /* vendor, power A/B */
-    case 0xd0: case 0xd1: case 0xd2:    /* NV memory */
-    case 0xd9: case 0xdd:               /* undocumented read index */
-    case 0xe0 ... 0xe3: /* gamma */
-    case 0xe8: case 0xea: case 0xed: case 0xef:
-    case 0xf2: case 0xf7:
-    case CMD_GAMSET:
-    case CMD_RGBSET:
-    case CMD_TESL:
-        return true;
-    default:
-        return false;
-    }
-}
+#define ILI9341_CMD_READ    0x01
+#define ILI9341_CMD_CONFIG  0x02
 
-static const char *ili9341_cmd_name(uint8_t cmd)
-{
-    switch (cmd) {
-    case CMD_NOP: return "NOP";
-    case CMD_SWRESET: return "SWRESET";
-    case CMD_SLPIN: return "SLPIN";
-    case CMD_SLPOUT: return "SLPOUT";
-    case CMD_INVOFF: return "INVOFF";
-    case CMD_INVON: return "INVON";
-    case CMD_DISPOFF: return "DISPOFF";
-    case CMD_DISPON: return "DISPON";
-    case CMD_CASET: return "CASET";
-    case CMD_PASET: return "PASET";
-    case CMD_RAMWR: return "RAMWR";
-    case CMD_RAMRD: return "RAMRD";
-    case CMD_MADCTL: return "MADCTL";
-    case CMD_COLMOD: return "COLMOD";
-    case CMD_RAMWRC: return "RAMWRC";
-    case CMD_IDMON: return "IDMON";
-    case CMD_IDMOFF: return "IDMOFF";
-    default: return "";
-    }
-}
+typedef struct ILI9341Command {
+    const char *name;
+    uint8_t nparams;
+    uint8_t dummy_bits;
+    uint8_t flags;
+} ILI9341Command;
+
+#define WR(name, n)         { name, n, 0, 0 }
+#define RD(name, n, dummy)  { name, n, dummy, ILI9341_CMD_READ }
+#define CFG(name, n)        { name, n, 0, ILI9341_CMD_CONFIG }
+/* sent by Linux drivers, absent from the datasheet: counts not known */
+#define UNDOC               CFG("undocumented", 0)
+
+static const ILI9341Command ili9341_commands[256] = {
+    [CMD_NOP] = WR("NOP", 0),
+    [CMD_SWRESET] = WR("SWRESET", 0),
+    [CMD_RDDID] = RD("RDDID", 3, 1),
+    [CMD_RDDST] = RD("RDDST", 4, 1),
+    [CMD_RDDPM] = RD("RDDPM", 1, 0),
+    [CMD_RDDMADCTL] = RD("RDDMADCTL", 1, 0),
+    [CMD_RDDCOLMOD] = RD("RDDCOLMOD", 1, 0),
+    [CMD_RDDIM] = RD("RDDIM", 1, 0),
+    [CMD_RDDSM] = RD("RDDSM", 1, 0),
+    [CMD_RDDSDR] = RD("RDDSDR", 1, 0),
+    [CMD_SLPIN] = WR("SLPIN", 0),
+    [CMD_SLPOUT] = WR("SLPOUT", 0),
+    [CMD_PTLON] = WR("PTLON", 0),
+    [CMD_NORON] = WR("NORON", 0),
+    [CMD_INVOFF] = WR("INVOFF", 0),
+    [CMD_INVON] = WR("INVON", 0),
+    [CMD_GAMSET] = WR("GAMSET", 1),
+    [CMD_DISPOFF] = WR("DISPOFF", 0),
+    [CMD_DISPON] = WR("DISPON", 0),
+    [CMD_CASET] = WR("CASET", 4),
+    [CMD_PASET] = WR("PASET", 4),
+    [CMD_RAMWR] = WR("RAMWR", 0),
+    [CMD_RGBSET] = CFG("RGBSET", 128),
+    [CMD_RAMRD] = RD("RAMRD", 0, 8),
+    [CMD_PTLAR] = WR("PTLAR", 4),
+    [CMD_VSCRDEF] = WR("VSCRDEF", 6),
+    [CMD_TEOFF] = WR("TEOFF", 0),
+    [CMD_TEON] = WR("TEON", 1),
+    [CMD_MADCTL] = WR("MADCTL", 1),
+    [CMD_VSCRSADD] = WR("VSCRSADD", 2),
+    [CMD_IDMOFF] = WR("IDMOFF", 0),
+    [CMD_IDMON] = WR("IDMON", 0),
+    [CMD_COLMOD] = WR("COLMOD", 1),
+    [CMD_RAMWRC] = WR("RAMWRC", 0),
+    [CMD_RAMRDC] = RD("RAMRDC", 0, 8),
+    [CMD_TESL] = CFG("TESL", 2),
+    [CMD_GETSL] = RD("GETSL", 2, 0),
+    [CMD_WRDISBV] = WR("WRDISBV", 1),
+    [CMD_RDDISBV] = RD("RDDISBV", 1, 0),
+    [CMD_WRCTRLD] = WR("WRCTRLD", 1),
+    [CMD_RDCTRLD] = RD("RDCTRLD", 1, 0),
+    [CMD_WRCABC] = WR("WRCABC", 1),
+    [CMD_RDCABC] = RD("RDCABC", 1, 0),
+    [CMD_WRCABCMB] = WR("WRCABCMB", 1),
+    [CMD_RDCABCMB] = RD("RDCABCMB", 1, 0),
+    [0xb0] = CFG("IFMODE", 1),
+    [0xb1] = CFG("FRMCTR1", 2),
+    [0xb2] = CFG("FRMCTR2", 2),
+    [0xb3] = CFG("FRMCTR3", 2),
+    [0xb4] = CFG("INVTR", 1),
+    [0xb5] = CFG("PRCTR", 4),
+    [CMD_DISCTRL] = WR("DISCTRL", 4),
+    [CMD_ETMOD] = WR("ETMOD", 1),
+    [0xb8] = CFG("BLCTL1", 1),
+    [0xb9] = CFG("BLCTL2", 1),
+    [0xba] = CFG("BLCTL3", 1),
+    [0xbb] = CFG("BLCTL4", 1),
+    [0xbc] = CFG("BLCTL5", 1),
+    [0xbd] = CFG("BLCTL6", 1),
+    [0xbe] = CFG("BLCTL7", 1),
+    [0xbf] = CFG("BLCTL8", 1),
+    [0xc0] = CFG("PWCTRL1", 1),
+    [0xc1] = CFG("PWCTRL2", 1),
+    [0xc2] = UNDOC,
+    [0xc3] = UNDOC,
+    [0xc4] = UNDOC,
+    [0xc5] = CFG("VMCTRL1", 2),
+    [0xc6] = UNDOC,
+    [0xc7] = CFG("VMCTRL2", 1),
+    [0xca] = UNDOC,
+    [0xcb] = CFG("PWCTRLA", 5),
+    [0xcf] = CFG("PWCTRLB", 3),
+    [0xd0] = CFG("NVMWR", 2),
+    [0xd1] = CFG("NVMPKEY", 3),
+    [0xd2] = CFG("RDNVM", 2),       /* a status read, not modelled */
+    [CMD_RDID4] = RD("RDID4", 3, 8),
+    [0xd9] = UNDOC,                 /* read index */
+    [CMD_RDID1] = RD("RDID1", 1, 0),
+    [CMD_RDID2] = RD("RDID2", 1, 0),
+    [CMD_RDID3] = RD("RDID3", 1, 0),
+    [0xdd] = UNDOC,                 /* read index */
+    [0xe0] = CFG("PGAMCTRL", 15),
+    [0xe1] = CFG("NGAMCTRL", 15),
+    [0xe2] = CFG("DGAMCTRL1", 16),
+    [0xe3] = CFG("DGAMCTRL2", 64),
+    [0xe8] = CFG("DTCTRLA", 3),
+    [0xea] = CFG("DTCTRLB", 2),
+    [0xed] = CFG("PWRSEQ", 4),
+    [0xef] = UNDOC,
+    [0xf2] = CFG("EN3GAM", 1),
+    [CMD_IFCTL] = WR("IFCTL", 3),
+    [0xf7] = CFG("PUMPCTRL", 1),
+};
+
+#undef WR
+#undef RD
+#undef CFG
+#undef UNDOC
 
 /* -- display side ---------------------------------------------------------- */
 
@@ -312,7 +392,7 @@ static void ili9341_check_window(ILI9341State *s)
     if (start > end || end >= (columns ? cols : pages)) {
         qemu_log_mask(LOG_GUEST_ERROR, "ili9341: %s %u..%u is not a window "
                       "of the %ux%u panel (start > end, or beyond it)\n",
-                      columns ? "CASET" : "PASET", start, end, cols, pages);
+                      ili9341_commands[s->cmd].name, start, end, cols, pages);
     }
 }
 
@@ -424,15 +504,15 @@ static void ili9341_mem_write_byte(ILI9341State *s, uint8_t byte)
     ili9341_mem_write_pixel(s, (r << 12) | (g << 6) | b);
 }
 
-/* Next RAMRD byte: 3 bytes per pixel, 6 bits each MSB-aligned. */
+/* Next RAMRD byte after the dummy: 3 per pixel, 6 bits each MSB-aligned */
 static uint8_t ili9341_mem_read_byte(ILI9341State *s)
 {
     unsigned col, page, shift;
     uint32_t v = 0;
 
-    if (s->read_pos == 0) {
-        s->read_pos = 1;
-        return 0;               /* 8 dummy clocks */
+    if (s->read_pos < ili9341_commands[s->cmd].dummy_bits / 8) {
+        s->read_pos++;
+        return 0;               /* dummy clocks */
     }
     if (ili9341_mem_index(s, &col, &page)) {
         v = s->gram[page * ILI9341_WIDTH + col];
@@ -581,131 +661,105 @@ static uint32_t ili9341_rddst(ILI9341State *s)
            (s->te_mode ? 1u << 5 : 0);
 }
 
-/*
- * Queue a `len`-byte answer that follows one dummy clock (04h, 09h): the
- * bytes on MISO are the value shifted right by one bit, len + 1 of them.
- */
-static void ili9341_read_1bit_dummy(ILI9341State *s, uint32_t value,
-                                    unsigned len)
+/* The value a fixed-length read answers, as the datasheet numbers its bits */
+static uint32_t ili9341_read_value(ILI9341State *s, uint8_t cmd)
 {
-    uint64_t stream = (uint64_t)value << 7;
+    switch (cmd) {
+    case CMD_RDDID:
+        return ((uint32_t)s->id[0] << 16) | (s->id[1] << 8) | s->id[2];
+    case CMD_RDDST:
+        return ili9341_rddst(s);
+    case CMD_RDDPM:
+        return ili9341_rddpm(s);
+    case CMD_RDDMADCTL:
+        return s->madctl & 0xfc;
+    case CMD_RDDCOLMOD:
+        return s->colmod;
+    case CMD_RDDIM:
+        return (s->inverted ? 0x20 : 0) | ili9341_gamma_curve(s);
+    case CMD_RDDSM:
+        return (s->te_on ? 0x80 : 0) | (s->te_mode ? 0x40 : 0);
+    case CMD_RDDSDR:
+        return 0;
+    case CMD_GETSL:
+        return 0;               /* scanline 0 */
+    case CMD_RDDISBV:
+        return s->brightness;
+    case CMD_RDCTRLD:
+        return s->ctrl_display;
+    case CMD_RDCABC:
+        return s->cabc;
+    case CMD_RDCABCMB:
+        return s->cabc_min;
+    case CMD_RDID4:
+        return 0x009341;        /* IC version 00h, IC model 9341h */
+    case CMD_RDID1:
+    case CMD_RDID2:
+    case CMD_RDID3:
+        return s->id[cmd - CMD_RDID1];
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/*
+ * Queue the answer of a fixed-length read: the command's dummy clocks,
+ * then its nparams bytes of value MSB first, on whole bytes of MISO.
+ */
+static void ili9341_read_answer(ILI9341State *s, const ILI9341Command *c,
+                                uint32_t value)
+{
+    unsigned bits = 8 * c->nparams + c->dummy_bits;
+    unsigned len = DIV_ROUND_UP(bits, 8);
+    uint64_t stream = (uint64_t)value << (8 * len - bits);
     unsigned i;
 
-    for (i = 0; i <= len; i++) {
-        s->read_buf[i] = stream >> (8 * (len - i));
+    assert(len <= ILI9341_READ_MAX);
+    for (i = 0; i < len; i++) {
+        s->read_buf[i] = stream >> (8 * (len - 1 - i));
     }
-    s->read_len = len + 1;
+    s->read_len = len;
 }
 
 static void ili9341_start_read(ILI9341State *s, uint8_t cmd)
 {
-    uint8_t *b = s->read_buf;
+    const ILI9341Command *c = &ili9341_commands[cmd];
 
     s->reading = true;
     s->mem_read = false;
     s->read_pos = 0;
     s->read_len = 1;
-    memset(b, 0, sizeof(s->read_buf));
+    memset(s->read_buf, 0, sizeof(s->read_buf));
 
-    switch (cmd) {
-    case CMD_RDDID:
-        ili9341_read_1bit_dummy(s, ((uint32_t)s->id[0] << 16) |
-                                (s->id[1] << 8) | s->id[2], 3);
-        break;
-    case CMD_RDDST:
-        ili9341_read_1bit_dummy(s, ili9341_rddst(s), 4);
-        break;
-    case CMD_RDDPM:
-        b[0] = ili9341_rddpm(s);
-        break;
-    case CMD_RDDMADCTL:
-        b[0] = s->madctl & 0xfc;
-        break;
-    case CMD_RDDCOLMOD:
-        b[0] = s->colmod;
-        break;
-    case CMD_RDDIM:
-        b[0] = (s->inverted ? 0x20 : 0) | ili9341_gamma_curve(s);
-        break;
-    case CMD_RDDSM:
-        b[0] = (s->te_on ? 0x80 : 0) | (s->te_mode ? 0x40 : 0);
-        break;
-    case CMD_RDDSDR:
-        b[0] = 0;
-        break;
-    case CMD_GETSL:
-        s->read_len = 2;        /* scanline 0 */
-        break;
-    case CMD_RDDISBV:
-        b[0] = s->brightness;
-        break;
-    case CMD_RDCTRLD:
-        b[0] = s->ctrl_display;
-        break;
-    case CMD_RDCABC:
-        b[0] = s->cabc;
-        break;
-    case CMD_RDCABCMB:
-        b[0] = s->cabc_min;
-        break;
-    case CMD_RDID4:
-        b[0] = 0;               /* dummy */
-        b[1] = 0x00;
-        b[2] = 0x93;
-        b[3] = 0x41;
-        s->read_len = 4;
-        break;
-    case CMD_RDID1:
-    case CMD_RDID2:
-    case CMD_RDID3:
-        b[0] = s->id[cmd - CMD_RDID1];
-        break;
-    case CMD_RAMRD:
+    if (cmd == CMD_RAMRD) {
         ili9341_mem_start(s);
         s->mem_read = true;
-        break;
-    case CMD_RAMRDC:
+    } else if (cmd == CMD_RAMRDC) {
         ili9341_mem_continue(s);
         s->mem_read = true;
-        break;
-    default:
-        g_assert_not_reached();
+    } else {
+        ili9341_read_answer(s, c, ili9341_read_value(s, cmd));
     }
     trace_ili9341_read(cmd, s->mem_read ? 0 : s->read_len);
-}
-
-static bool ili9341_cmd_is_read(uint8_t cmd)
-{
-    switch (cmd) {
-    case CMD_RDDID:
-    case CMD_RDDST ... CMD_RDDSDR:
-    case CMD_RAMRD:
-    case CMD_RAMRDC:
-    case CMD_GETSL:
-    case CMD_RDDISBV:
-    case CMD_RDCTRLD:
-    case CMD_RDCABC:
-    case CMD_RDCABCMB:
-    case CMD_RDID4:
-    case CMD_RDID1 ... CMD_RDID3:
-        return true;
-    default:
-        return false;
-    }
 }
 
 /* -- commands and parameters ----------------------------------------------- */
 
 static void ili9341_command(ILI9341State *s, uint8_t cmd)
 {
-    trace_ili9341_command(cmd, ili9341_cmd_name(cmd));
+    const ILI9341Command *c = &ili9341_commands[cmd];
+
+    trace_ili9341_command(cmd, c->name ?: "");
     s->cmd = cmd;
     s->nparams = 0;
     s->mem_write = false;       /* any command ends a memory stream */
 
-    if (ili9341_cmd_is_read(cmd)) {
+    if (c->flags & ILI9341_CMD_READ) {
         ili9341_start_read(s, cmd);
         return;
+    }
+    if (c->flags & ILI9341_CMD_CONFIG) {
+        return;                 /* its parameters are dropped */
     }
 
     switch (cmd) {
@@ -754,29 +808,13 @@ static void ili9341_command(ILI9341State *s, uint8_t cmd)
         ili9341_mem_continue(s);
         s->mem_write = true;
         break;
-    case CMD_CASET:
-    case CMD_PASET:
-    case CMD_MADCTL:
-    case CMD_COLMOD:
-    case CMD_TEON:
-    case CMD_PTLAR:
-    case CMD_VSCRDEF:
-    case CMD_VSCRSADD:
-    case CMD_WRDISBV:
-    case CMD_WRCTRLD:
-    case CMD_WRCABC:
-    case CMD_WRCABCMB:
-    case CMD_DISCTRL:
-    case CMD_ETMOD:
-    case CMD_IFCTL:
-        break;                  /* parameters follow */
     default:
-        if (!ili9341_cmd_is_config(cmd)) {
+        if (!c->name) {
             /* datasheet: undefined commands are treated as NOP */
             qemu_log_mask(LOG_GUEST_ERROR,
                           "ili9341: undefined command 0x%02x (NOP)\n", cmd);
         }
-        break;
+        break;                  /* parameters follow */
     }
 }
 

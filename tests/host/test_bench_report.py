@@ -1,0 +1,119 @@
+"""scripts/bench's report without a board: the measurements replaced by
+recorded figures, every section goes through the one table writer, and the
+report holds each figure, each peer's and each target."""
+import importlib.machinery
+import importlib.util
+import io
+import os
+import sys
+import tempfile
+
+from lablib import ROOT, expect
+
+BENCH = os.path.join(ROOT, 'scripts', 'bench')
+
+
+def load_bench():
+    loader = importlib.machinery.SourceFileLoader('lab_bench', BENCH)
+    spec = importlib.util.spec_from_loader('lab_bench', loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+# Figures of a real run (make bench, 2026-11-22), in the results' shapes
+BOOTS = {None: [(3.21, 5.70, 220 << 10), (3.84, 5.9, 224 << 10),
+                (4.08, 6.1, 218 << 10), (3.30, 5.8, 221 << 10),
+                (3.25, 5.75, 219 << 10)]}
+DISPLAY = {'driver': 18.5, 'driver_fsync': 18.9, 'last_frame_red': True,
+           'partial': 171 / 160, 'drm': 18.46, 'drm_fsync': 1071.0,
+           'ceiling': 20.2, 'ceiling_4k': 12.3, 'stock': 22.0,
+           'stock_4k': 14.1}
+KEXEC = [8.09, 8.2, 7.95, 8.3, 8.1]
+NETS = {'wifi': {'rx': [56.1, 50.2, 49.9], 'tx': [227.1, 200.0, 210.5]},
+        'wired': {'rx': [220.5, 210.0, 205.5], 'tx': [256.3, 250.1, 240.0]},
+        'hwsim': {'error': 'lab-hwsim-pair: no IBSS'}}
+
+
+def measured(bench, stock_qemu=True):
+    """bench.sections() with the boards replaced by the figures above."""
+    zimage = os.path.join(bench.lablib.IMAGES, 'zImage')
+    boots = {None: iter(BOOTS[None]),
+             zimage: iter([(7.28, 9.0, 200 << 10)] * bench.RUNS)}
+    bench.boot_once = lambda kernel: next(boots[kernel])
+    bench.display_bench = lambda: dict(DISPLAY) if stock_qemu else {
+        k: v for k, v in DISPLAY.items() if not k.startswith('stock')}
+    bench.kexec_seconds = lambda *a, **kw: KEXEC
+    bench.net_bench = lambda: NETS
+    # kexec_bench() and the report look for it
+    bench.STOCK_QEMU = sys.executable if stock_qemu else \
+        '/nonexistent/qemu-system-arm'
+    return list(bench.sections())
+
+
+def report(bench, sections):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'bench.md')
+        bench.write_report(path, sections)
+        with open(path) as f:
+            return f.read()
+
+
+def test_report_has_every_figure_peer_and_target():
+    bench = load_bench()
+    text = report(bench, measured(bench))
+    for want in (
+            '## Boot, 5 runs', '| boot to the test shell | 3.30 s (median of '
+            '3.21, 3.25, 3.30, 3.84, 4.08) | Debian zImage as shipped '
+            '(reference): 7.28 s', '| <= 5 s |',
+            '| QEMU peak RSS (highest of the runs) | 224 MiB |',
+            '| ili9341fb: full frames/s (write + fsync, 10 s) | 18.5 '
+            'frames/s | upstream DRM tiny/ili9341 (fbdev emulation), same '
+            'test: 18.5 frames/s | >= 0.9 x ceiling = 18.2',
+            'fsync/s the program saw | 18.9 fsync/s | upstream DRM '
+            'tiny/ili9341 (fbdev emulation), same test: 1071.0 fsync/s',
+            '| console shows the last frame | yes |',
+            '| 20.2 frames/s | stock QEMU 7.2, same guest, no display: 22.0 '
+            'frames/s | stock QEMU 7.2: issue figure 74 |',
+            '| 12.3 frames/s | stock QEMU 7.2, same guest, no display: 14.1',
+            '(20x4 rect) | 1.07 bytes/byte |  | <= 1.1 |',
+            '| imx7d-custom,psci=on | 8.10 s (median of 7.95, 8.09, 8.10, '
+            '8.20, 8.30) |',
+            '| stock QEMU 7.2 mcimx7d-sabre (peer) | 8.10 s',
+            'issue figure: 6.4 to 7.4 s',
+            'download (to the guest) | 56.1 Mbit/s (best of 49.9, 50.2, '
+            '56.1) | wired ENET (fec), to the host: 220.5 Mbit/s (best of '
+            '205.5, 210.0, 220.5); mac80211_hwsim',
+            'failed: lab-hwsim-pair: no IBSS | >= 100 Mbit/s |',
+            'upload | 227.1 Mbit/s', '32 MiB each way',
+            '| QEMU configure + full build |'):
+        expect(want in text, '%r missing from the report:\n%s' % (want, text))
+
+
+def test_without_stock_qemu_the_report_says_so():
+    bench = load_bench()
+    text = report(bench, measured(bench, stock_qemu=False))
+    missing = 'not measured (/nonexistent/qemu-system-arm missing)'
+    expect(text.count(missing) == 3,
+           'stock QEMU should be "%s" for both SPI ceilings and kexec:\n%s'
+           % (missing, text))
+    expect('mcimx7d-sabre (peer) | not measured' in text, text)
+
+
+def test_every_target_reaches_a_row():
+    bench = load_bench()
+    text = report(bench, measured(bench))
+    for label in bench.TARGETS:
+        expect('| %s |' % label in text, 'target for %r has no row' % label)
+
+
+def test_printed_tables_are_the_report_sections():
+    bench = load_bench()
+    sections = measured(bench)
+    out = io.StringIO()
+    for section in sections:
+        bench.write_table(out, *section)
+    text = report(bench, sections)
+    expect(text.split('\n', 1)[1] == out.getvalue(),
+           'stdout and build/bench.md differ:\n%s\n---\n%s'
+           % (out.getvalue(), text))
