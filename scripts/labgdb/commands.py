@@ -32,16 +32,19 @@ class ModulePath(gdb.Parameter):
         return value
 
 
+_HINTED = []
+
+
 def select_cpu_for_modules():
-    prefer_kernel_cpu(SYMBOLS.probes())
-
-
-def map_modules_quietly(event=None):
-    """Every stop: all module memory readable from every CPU."""
-    try:
-        map_modules()
-    except gdb.error:
-        pass
+    """After a stop that is not a breakpoint: a CPU that reads kernel and
+    module memory, or (once a session) a word on what to do when none
+    does."""
+    if not prefer_kernel_cpu(SYMBOLS.probes()) and not _HINTED:
+        _HINTED.append(True)
+        say('module memory is not mapped in the page table of a CPU in '
+            'the kernel yet (Linux maps it there at the first touch), so '
+            'gdb cannot read module data: lab-map-modules maps it (it '
+            'writes the guest\'s page tables)')
 
 
 class ModuleLoadBreakpoint(gdb.Breakpoint):
@@ -65,7 +68,6 @@ class ModuleLoadBreakpoint(gdb.Breakpoint):
                 # ours only: the kernel package's come by the dozen
                 if ko and not ko.startswith(kernel_pkg):
                     say('module ' + line)
-            map_modules_quietly()
         except Exception as e:      # never stop the guest's module load
             say('lab-modules --auto: %s' % e)
         return False
@@ -128,7 +130,6 @@ do_init_module); a breakpoint set before its module is loaded resolves then.
                                'kernel running yet?)' % e)
         SYMBOLS.sync(found, index, quiet)
         select_cpu_for_modules()
-        map_modules_quietly()
 
 
 class LabMapModules(gdb.Command):
@@ -186,7 +187,6 @@ board's drivers)."""
 
 
 def register():
-    gdb.events.stop.connect(map_modules_quietly)
     ModulePath()
     LabModules()
     LabMapModules()
