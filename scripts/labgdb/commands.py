@@ -136,16 +136,19 @@ class LabMapModules(gdb.Command):
     """Map module memory in each CPU's current page table, so that gdb
 can read it from any CPU. Usage: lab-map-modules
 
-Linux maps module memory in its own page table (swapper_pg_dir) only; a
-process's table gets it when the kernel first touches it there. Until
-then gdb cannot read module data or code through a CPU that runs on that
-table (`Cannot access memory at address 0xbf...` after an attach, Ctrl-C
-or the lab-sh prompt; at a breakpoint in the module it can). This
-command copies the module area's first-level entries of swapper_pg_dir
-into each CPU's current table where it has none: what the kernel's
-translation fault handler would copy at the first touch, nothing else.
-It writes guest memory, and only when you run it: after the guest has
-run, new processes may need it again."""
+Linux maps module memory in its own page table (swapper_pg_dir). A
+process's table has the module entries swapper_pg_dir had when the table
+was made; an entry added later (a MiB of the module area first used by a
+later module) it gets when the kernel first touches that MiB there. Until
+then gdb cannot read such a module's data or code through a CPU that runs
+on that table (`Cannot access memory at address 0xbf...` after an
+attach, Ctrl-C or a breakpoint in the core kernel; at a breakpoint in the
+module it can). This command copies the module area's first-level
+entries of swapper_pg_dir into each CPU's current table where it has
+none: what the kernel's translation fault handler would copy at the
+first touch, nothing else. It writes guest memory, and only when you run
+it; after the guest has run, a CPU may be on another table that needs it.
+"""
 
     def __init__(self):
         super().__init__('lab-map-modules', gdb.COMMAND_DATA)

@@ -1,14 +1,16 @@
 """The guest kernel's own page table (swapper_pg_dir) and module memory.
 
-On 32-bit ARM, module_alloc() maps new module memory in swapper_pg_dir
-only. The module area (the 16 MiB below PAGE_OFFSET) lies below
-TASK_SIZE, so a new process's table does not get it at fork either: a
-process's table gets a first-level entry of the area when the kernel,
-running in that process, first touches it (do_translation_fault copies
-the entry from swapper_pg_dir). QEMU's gdb stub translates with the
-selected CPU's current table, so a module can be unreadable through a
-CPU that is stopped outside it (after an attach, Ctrl-C, the lab-sh
-prompt; a CPU stopped at a breakpoint in the module has the entry).
+On 32-bit ARM, module_alloc() maps new module memory in swapper_pg_dir.
+A process's table gets the module area's first-level entries (the 16 MiB
+below PAGE_OFFSET, from TASK_SIZE up) as they are when the table is made
+(pgd_alloc, at fork and exec); an entry swapper_pg_dir gets later, for a
+MiB of the area a later module is the first to use, reaches the process's
+table only when the kernel, running in that process, first touches it
+(do_translation_fault copies it). QEMU's gdb stub translates with the
+selected CPU's current table, so a module can be unreadable through a CPU
+stopped on behalf of an older process (after an attach, Ctrl-C, a
+breakpoint in the core kernel; a CPU stopped at a breakpoint in the
+module has the entry).
 
 Two uses, kept apart:
 - read_kernel(): the lab's own reads of module memory (the module list
@@ -32,6 +34,8 @@ L1_SECTION, L1_TABLE = 2, 1
 
 
 class KernelPageTable:
+    """swapper_pg_dir, found in guest memory, and translation with it."""
+
     def __init__(self):
         self.pgd = None
 
