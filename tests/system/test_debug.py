@@ -5,7 +5,8 @@ through QEMU's gdb stub as `scripts/debug --attach PORT` does for a user,
 while the test drives the guest shell: kernel and module symbols at the
 addresses the guest reports, both CPUs as threads, a breakpoint in one of
 our modules hit from the guest and continued, module symbols that follow
-a reload, and (a board of its own) `scripts/debug --halt` at the reset PC.
+a reload, lab-map-modules for a CPU whose page table lacks module
+memory, and (a board of its own) `scripts/debug --halt` at the reset PC.
 """
 import os
 import re
@@ -268,6 +269,74 @@ def test_module_symbols_follow_a_reload(board):
     gdb.finish()
     expect(board.run('cat /sys/kernel/labtrigger/fire').count(' ') == 1,
            'labtrigger not working after its init was debugged')
+
+
+# gdb python for test_map_modules_only_on_request: zero the first-level
+# entries (Linux's pair) that map ili9341fb's data in every CPU's current
+# page table, the state of a process older than that part of the module
+# area (Linux fills them in at the process's first touch); check() says
+# whether they are what swapper_pg_dir has.
+UNMAP_MODULES = """
+import gdb
+from labgdb import memory, pagetable
+K = pagetable.KERNEL
+assert K.find() is not None, 'no swapper_pg_dir'
+ADDR = int(gdb.parse_and_eval('(unsigned long)&ili9341fb_driver'))
+PAIR = (ADDR >> 21) << 3
+ENTRIES = set()
+selected = gdb.selected_thread()
+for t in gdb.selected_inferior().threads():
+    t.switch()
+    table = K.cpu_table()
+    assert table and table[1] != K.pgd, 'CPU%d: not a process table' % (t.num - 1)
+    ENTRIES.add(table[1] + PAIR)
+selected.switch()
+for e in ENTRIES:
+    gdb.selected_inferior().write_memory(e, bytes(8))
+print('unmapped 0x%x in %d tables' % (ADDR, len(ENTRIES)))
+
+def check():
+    want = memory.raw_read(K.pgd + PAIR, 8)
+    for e in sorted(ENTRIES):
+        print('entry 0x%x: %s' % (e, 'as in swapper_pg_dir'
+              if memory.raw_read(e, 8) == want else 'not as in swapper_pg_dir'))
+"""
+
+
+def test_map_modules_only_on_request(board):
+    """A CPU whose page table does not map a module's memory: gdb cannot
+    read the module's data through it, lab-modules leaves the table alone
+    and says what to do, lab-map-modules copies the entries from
+    swapper_pg_dir, and then gdb reads the data."""
+    quiet(board)
+    with tempfile.NamedTemporaryFile('w', suffix='.py') as f:
+        f.write(UNMAP_MODULES)
+        f.flush()
+        out = run_gdb('source ' + f.name,
+                      'p ili9341fb_driver.driver.name',
+                      'lab-modules --quiet',
+                      'p ili9341fb_driver.driver.name',
+                      'lab-map-modules',
+                      'p ili9341fb_driver.driver.name',
+                      'python check()')
+    expect(re.search(r'^unmapped 0xbf[0-9a-f]+ in [12] tables$', out, re.M),
+           'the test could not unmap the module:\n' + out[-3000:])
+    expect(len(re.findall(r'^Cannot access memory at address 0xbf', out,
+                          re.M)) == 2,
+           'module data readable without its page-table entries, or '
+           'lab-modules mapped them:\n' + out[-3000:])
+    expect(re.search(r'^\[lab\] module memory is not mapped .*lab-map-modules',
+                     out, re.M), 'no word on lab-map-modules:\n' + out[-3000:])
+    expect(re.search(r'^\[lab\] CPU\d: 2 module-area entries copied from '
+                     r'swapper_pg_dir', out, re.M) and
+           re.search(r'^\$1 = 0x[0-9a-f]+ "ili9341fb"$', out, re.M),
+           'lab-map-modules did not make the module readable:\n'
+           + out[-3000:])
+    expect('not as in' not in out and
+           re.search(r'^entry 0x[0-9a-f]+: as in swapper_pg_dir$', out, re.M),
+           'the tables do not hold swapper_pg_dir\'s entries:\n'
+           + out[-3000:])
+    expect(board.run('echo alive') == 'alive', 'guest stopped after detach')
 
 
 def test_halt_at_reset_then_boot_to_the_shell(board):
