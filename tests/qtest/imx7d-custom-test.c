@@ -98,7 +98,7 @@ static void test_sdio_slot_present(void)
  * Each CPU's view of GICH reaches that CPU's registers. QEMU 7.2 wrote
  * through it with the vCPU number as the CPU index, out of bounds of
  * h_hcr[], h_lr[] and h_apr[]: the usdhc-dma fuzzer found it (DMA to a
- * random address, UBSan) and patch 0006 fixes it. A guest store is enough.
+ * random address, UBSan) and patch 0013 fixes it. A guest store is enough.
  */
 static void test_gic_hyp_per_cpu_view(void)
 {
@@ -283,7 +283,7 @@ static void test_enet_csum_ihl_beyond_length(void)
  * An empty frame (a descriptor of length 0 with L set) to a datagram
  * socket netdev: send() of it returns 0, which QEMU 7.2's net layer took
  * for "try again" with no write poll armed, and the link stalled for
- * good. Patch 0009 drops it; the next frame goes out. The ENET fuzzer
+ * good. Patch 0016 drops it; the next frame goes out. The ENET fuzzer
  * found it.
  */
 static void test_enet_empty_frame(void)
@@ -442,7 +442,7 @@ static uint32_t board_value(LabFuzz *f)
 /*
  * Random stores and loads of every width anywhere in the board's device
  * windows, RAM filled with random descriptors for the DMA engines, time
- * passing (lab-fuzz.h): the GIC bug of patch 0006 was in a neighbour of
+ * passing (lab-fuzz.h): the GIC bug of patch 0013 was in a neighbour of
  * the lab's devices, found by a DMA that went astray. Every 1000
  * operations QEMU must still answer.
  */
