@@ -539,18 +539,22 @@ static void test_undefined_commands_are_nops(void)
 
 /*
  * Saved in the middle of a RAMWR, between the two bytes of a pixel, and
- * restored into a new QEMU: the write carries on where it was
+ * restored into a new QEMU: the write carries on where it was. @stream:
+ * restored from that committed stream instead (lab_migrate_stream())
  */
-static void test_snapshot_mid_ramwr(void)
+static void test_snapshot_mid_ramwr(const void *stream)
 {
-    Lcd *l = lcd_start_on();
+    Lcd *l = lcd_start_on_with(stream ? LAB_STREAM_ARGS : "");
     g_autofree uint8_t *s = NULL;
     int i;
 
     lcd_window(l, 10, 29, 20, 29);          /* 20 x 10 */
     lcd_fill565(l, 0xf800, 100);            /* five rows of red */
     spi_byte(l, 0x07);                      /* half a green pixel */
-    l->qts = lab_migrate(l->qts, "-machine imx7d-custom");
+    l->qts = stream ? lab_migrate_stream(l->qts, stream,
+                                         "-machine imx7d-custom "
+                                         LAB_STREAM_ARGS)
+                    : lab_migrate(l->qts, "-machine imx7d-custom");
     spi_byte(l, 0xe0);
     for (i = 0; i < 99; i++) {              /* the rest green */
         spi_byte(l, 0x07);
@@ -707,7 +711,10 @@ int main(int argc, char **argv)
     qtest_add_func("/ili9341/reset/swreset-vs-resx",
                    test_swreset_keeps_madctl_resx_does_not);
     qtest_add_func("/ili9341/reset/held", test_held_in_reset_ignores_spi);
-    qtest_add_func("/ili9341/snapshot/mid-ramwr", test_snapshot_mid_ramwr);
+    qtest_add_data_func("/ili9341/snapshot/mid-ramwr", NULL,
+                        test_snapshot_mid_ramwr);
+    qtest_add_data_func("/ili9341/snapshot/stream/mid-ramwr",
+                        "ili9341-mid-ramwr", test_snapshot_mid_ramwr);
     lab_fuzz_add_tests("/ili9341/fuzz", "ili9341", test_fuzz);
     lab_fuzz_add_tests("/ili9341/migrate-fuzz", "ili9341-migrate",
                        test_migrate_fuzz);

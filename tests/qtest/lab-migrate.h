@@ -35,10 +35,9 @@ static inline char *lab_migrate_path(void)
                            (int)getpid());
 }
 
-/* Migrate @from into the file @path and quit it */
-static inline void lab_migrate_save(QTestState *from, const char *path)
+/* Migrate @from to @uri and quit it */
+static inline void lab_migrate_save_to(QTestState *from, const char *uri)
 {
-    g_autofree char *uri = g_strdup_printf("exec:cat > %s", path);
     QDict *rsp;
     int tries;
 
@@ -59,10 +58,19 @@ static inline void lab_migrate_save(QTestState *from, const char *path)
     qtest_quit(from);
 }
 
-/* A QEMU with @args that loads @path; returns it running */
-static inline QTestState *lab_migrate_load(const char *args, const char *path)
+/* Migrate @from into the file @path and quit it */
+static inline void lab_migrate_save(QTestState *from, const char *path)
 {
-    QTestState *to = qtest_initf("%s -incoming 'exec:cat %s'", args, path);
+    g_autofree char *uri = g_strdup_printf("exec:cat > %s", path);
+
+    lab_migrate_save_to(from, uri);
+}
+
+/* A QEMU with @args that loads what @cmd writes; returns it running */
+static inline QTestState *lab_migrate_load_from(const char *args,
+                                                const char *cmd)
+{
+    QTestState *to = qtest_initf("%s -incoming 'exec:%s'", args, cmd);
     int tries;
 
     for (tries = 0;; tries++) {
@@ -76,6 +84,14 @@ static inline QTestState *lab_migrate_load(const char *args, const char *path)
         g_usleep(10 * 1000);
     }
     return to;
+}
+
+/* A QEMU with @args that loads @path; returns it running */
+static inline QTestState *lab_migrate_load(const char *args, const char *path)
+{
+    g_autofree char *cmd = g_strdup_printf("cat %s", path);
+
+    return lab_migrate_load_from(args, cmd);
 }
 
 /*
@@ -231,6 +247,45 @@ static inline QTestState *lab_migrate(QTestState *from, const char *args)
     to = lab_migrate_load(args, path);
     unlink(path);
     return to;
+}
+
+/*
+ * The snapshot tests against saved streams (tests/qtest/streams/): a
+ * stream that an older build of the models saved must load into this one
+ * and the device carry on. @from is the board brought to the point where
+ * the stream NAME was saved; it is quit, and a QEMU with @args (those it
+ * was saved with) loads $LAB_STREAM_DIR/NAME.state.gz and is returned
+ * running. With LAB_STREAM_SAVE=1 @from is saved as that file first:
+ * that is how the committed streams were made. Compressed, as a stream
+ * is mostly pages of zeros and ROM: 690 KB, 47 KB gzipped.
+ */
+/* What the committed streams add to a test's QEMU arguments: little RAM */
+#define LAB_STREAM_ARGS "-m 16M"
+
+static inline QTestState *lab_migrate_stream(QTestState *from,
+                                             const char *name,
+                                             const char *args)
+{
+    const char *dir = getenv("LAB_STREAM_DIR");
+    g_autofree char *path = NULL;
+    g_autofree char *cmd = NULL;
+
+    if (!dir) {
+        g_test_message("LAB_STREAM_DIR is not set (tests/run sets it to "
+                       "tests/qtest/streams)");
+    }
+    g_assert_nonnull(dir);
+    path = g_strdup_printf("%s/%s.state.gz", dir, name);
+    if (getenv("LAB_STREAM_SAVE")) {
+        g_autofree char *uri = g_strdup_printf("exec:gzip -9n > %s", path);
+
+        lab_migrate_save_to(from, uri);
+    } else {
+        qtest_quit(from);
+    }
+    g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+    cmd = g_strdup_printf("gzip -dc %s", path);
+    return lab_migrate_load_from(args, cmd);
 }
 
 #endif /* LAB_MIGRATE_H */

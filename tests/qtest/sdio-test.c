@@ -1331,14 +1331,16 @@ static void test_htc_malformed(void)
 /*
  * Saved in the middle of a two-block CMD53 read of the mailbox (one block
  * read, one to go) and restored into a new QEMU: the second block comes
- * with the right bytes and the transfer ends as it should
+ * with the right bytes and the transfer ends as it should. @stream:
+ * restored from that committed stream instead (lab_migrate_stream())
  */
-static void test_snapshot_mid_cmd53(void)
+static void test_snapshot_mid_cmd53(const void *stream)
 {
-    QTestState *qts = sdio_start_enumerated();
+    QTestState *qts = sdio_start_with(stream ? LAB_STREAM_ARGS : "");
     uint8_t cmd[12 + 2 * BMI_MAX_READ], data[2 * QCA_BLOCK_SIZE];
     unsigned len, i;
 
+    sdio_enumerate(qts);
     sdio_write16(qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
     /* a pattern in the board data, then two reads of it queued */
     bmi_cmd(cmd, BMI_WRITE_MEMORY, QCA_BOARD_ADDR, 2 * BMI_MAX_READ, 3);
@@ -1358,13 +1360,60 @@ static void test_snapshot_mid_cmd53(void)
              CMD_R5 | CMD_DATA_PRESENT, TRN_BLK_CNT_EN | TRN_MULTI |
              TRN_READ);
     sdhc_pio_block(qts, false, QCA_BLOCK_SIZE, data);
-    qts = lab_migrate(qts, "-machine imx7d-custom");
+    qts = stream ? lab_migrate_stream(qts, stream, "-machine imx7d-custom "
+                                      LAB_STREAM_ARGS)
+                 : lab_migrate(qts, "-machine imx7d-custom");
     sdhc_pio(qts, false, QCA_BLOCK_SIZE, 1, data + QCA_BLOCK_SIZE);
     for (i = 0; i < sizeof(data); i++) {
         g_assert_cmphex(data[i], ==, pattern(i));
     }
     g_assert_cmphex(sdio_readb(qts, 1, QCA_HOST_INT_STATUS), ==, 0);
     assert_card_ok(qts);
+    qtest_quit(qts);
+}
+
+/*
+ * Saved with the HTC up, a peer created and a bundle of three HTT
+ * messages one block into the CMD53 that reads it, restored into a new
+ * QEMU: the other two blocks come as they should, the peer table came
+ * along (the next peer gets id 2) and the firmware answers. @stream:
+ * restored from that committed stream instead (lab_migrate_stream())
+ */
+static void test_snapshot_mid_bundle(const void *stream)
+{
+    QTestState *qts = sdio_start_with(stream ? LAB_STREAM_ARGS : "");
+    uint8_t buf[3 * QCA_BLOCK_SIZE] = { HTT_TX_FRM, 1 << 5 }, la[4];
+    uint8_t mac[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 };
+    int i;
+
+    sdio_enumerate(qts);
+    htc_boot(qts);
+    assert_peer_create(qts, mac, 1);
+    /* three TX_FRMs the AP does not send: three TX completions */
+    stw_le_p(buf + 4, 3000);
+    for (i = 0; i < 3; i++) {
+        htc_send(qts, HTC_EP_HTT, buf, 64);
+    }
+    sdio_rw_bytes(qts, false, 1, QCA_LOOKAHEAD, true, la, 4);
+    g_assert_cmpuint(la[0], ==, HTC_EP_HTT);
+    g_assert_cmphex(la[1] >> 4, ==, 2);
+    sdhc_write(qts, SDHC_BLKSIZE, 3 << 16 | QCA_BLOCK_SIZE);
+    sdio_cmd(qts, 53, ARG_FN(1) | ARG_BLOCK | ARG_INC | ARG_ADDR(QCA_MBOX0) |
+             3, CMD_R5 | CMD_DATA_PRESENT, TRN_BLK_CNT_EN | TRN_MULTI |
+             TRN_READ);
+    sdhc_pio_block(qts, false, QCA_BLOCK_SIZE, buf);
+    qts = stream ? lab_migrate_stream(qts, stream, "-machine imx7d-custom "
+                                      LAB_STREAM_ARGS)
+                 : lab_migrate(qts, "-machine imx7d-custom");
+    sdhc_pio(qts, false, QCA_BLOCK_SIZE, 2, buf + QCA_BLOCK_SIZE);
+    for (i = 0; i < 3; i++) {
+        g_assert_cmpuint(buf[i * QCA_BLOCK_SIZE], ==, HTC_EP_HTT);
+        g_assert_cmpuint(buf[i * QCA_BLOCK_SIZE + HTC_HDR_LEN], ==, 7);
+    }
+    g_assert_cmpuint(sdio_readb(qts, 1, QCA_LOOKAHEAD_VALID), ==, 0);
+    mac[5] = 2;
+    assert_peer_create(qts, mac, 2);
+    assert_firmware_ok(qts);
     qtest_quit(qts);
 }
 
@@ -1991,6 +2040,7 @@ static void test_dma_fuzz(const void *repro)
 #define ETH_HDR_LEN         14
 #define ETHERTYPE_IPV4      0x0800
 #define ETHERTYPE_IPV6      0x86dd
+#define ETHERTYPE_RARP      0x8035
 
 /* the AP's default BSSID (qca6584 ap-bssid), our station, a wired host */
 static const uint8_t ap_bssid[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 };
@@ -1998,22 +2048,41 @@ static const uint8_t sta_mac[6] = { 0x02, 0x1a, 0xb0, 0x00, 0x00, 0x42 };
 static const uint8_t host_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 static const uint8_t llc_snap[6] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 };
 
-/* A board whose Wi-Fi AP bridges to a datagram socket: one frame each */
-static QTestState *net_start(int *fd)
+/*
+ * The QEMU arguments of a board whose Wi-Fi AP bridges to a datagram
+ * socket (one frame each), @extra after them: our end in @fd, QEMU's in
+ * @peer (to close once QEMU has it)
+ */
+static char *net_args(int *fd, int *peer, const char *extra)
 {
-    QTestState *qts;
     int sv[2];
 
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), ==, 0);
     g_assert_cmpint(fcntl(sv[0], F_SETFL, O_NONBLOCK), ==, 0);
-    qts = qtest_initf("-machine imx7d-custom -netdev socket,id=wifi,fd=%d "
-                      "-global qca6584.netdev=wifi", sv[1]);
-    close(sv[1]);
     *fd = sv[0];
+    *peer = sv[1];
+    return g_strdup_printf("-machine imx7d-custom -netdev socket,id=wifi,"
+                           "fd=%d -global qca6584.netdev=wifi %s", sv[1],
+                           extra);
+}
+
+/* That board (net_args()), the HTC up */
+static QTestState *net_start_with(int *fd, const char *extra)
+{
+    int peer;
+    g_autofree char *args = net_args(fd, &peer, extra);
+    QTestState *qts = qtest_init(args);
+
+    close(peer);
     sdhc_init(qts);
     sdio_enumerate(qts);
     htc_boot(qts);
     return qts;
+}
+
+static QTestState *net_start(int *fd)
+{
+    return net_start_with(fd, "");
 }
 
 /* Any HTC message up to the model's largest, as ath10k writes it */
@@ -2106,7 +2175,11 @@ static void net_settle(QTestState *qts, int fd)
     net_drain(qts, fd);
 }
 
-/* The frame QEMU sent to the network, waiting a little for it */
+/*
+ * The frame QEMU sent to the network, waiting a little for it. After an
+ * incoming migration QEMU announces the NIC's address itself (RARP,
+ * qemu_announce_self()): those are not the model's frames.
+ */
 static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
 {
     ssize_t n;
@@ -2114,6 +2187,9 @@ static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
 
     for (i = 0; i < 1000; i++) {
         n = recv(fd, frame, size, 0);
+        if (n >= ETH_HDR_LEN && lduw_be_p(frame + 12) == ETHERTYPE_RARP) {
+            continue;
+        }
         if (n >= 0) {
             return n;
         }
@@ -2123,19 +2199,12 @@ static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
     g_assert_not_reached();
 }
 
-/*
- * Authenticated and associated, the AP known as peer @peer_id; then a UDP
- * datagram each way: the one sent gets its offloaded checksums filled in,
- * the one received comes up as an 802.11 frame from the AP in an RX_IND
- */
-static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
+/* Authenticated and associated, as the host's PEER_CREATE and MLME do */
+static void net_associate(QTestState *qts, int fd)
 {
     static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
     static const uint8_t assoc[4] = { 0x01, 0x04, 0x0a, 0x00 };
-    uint8_t cmd[16] = { 0 }, out[128], in[4096], msg[8 * QCA_BLOCK_SIZE];
-    uint8_t *ip = out + ETH_HDR_LEN, *udp = ip + 20, *f;
-    unsigned i, len = ETH_HDR_LEN + 20 + 8 + 32;
-    ssize_t n;
+    uint8_t cmd[16] = { 0 };
 
     net_settle(qts, fd);
     memcpy(cmd + 4, ap_bssid, 6);
@@ -2143,6 +2212,19 @@ static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
     sta_mgmt(qts, FC0_AUTH, auth, sizeof(auth));
     sta_mgmt(qts, FC0_ASSOC_REQ, assoc, sizeof(assoc));
     net_drain(qts, fd);
+}
+
+/*
+ * The station associated, the AP known as peer @peer_id: a UDP datagram
+ * each way: the one sent gets its offloaded checksums filled in, the one
+ * received comes up as an 802.11 frame from the AP in an RX_IND
+ */
+static void assert_data_flows(QTestState *qts, int fd, uint16_t peer_id)
+{
+    uint8_t out[128], in[4096], msg[8 * QCA_BLOCK_SIZE];
+    uint8_t *ip = out + ETH_HDR_LEN, *udp = ip + 20, *f;
+    unsigned i, len = ETH_HDR_LEN + 20 + 8 + 32;
+    ssize_t n;
 
     memset(out, 0, sizeof(out));
     memcpy(out, host_mac, 6);
@@ -2194,6 +2276,13 @@ static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
     g_assert_cmpmem(f + WIFI_HDR_LEN + 6, len - 12, out + 12, len - 12);
 }
 
+/* Authenticated and associated, then a datagram each way intact */
+static void assert_data_path_ok(QTestState *qts, int fd, uint16_t peer_id)
+{
+    net_associate(qts, fd);
+    assert_data_flows(qts, fd, peer_id);
+}
+
 /* A board whose station is associated, the data path proven, all read */
 static QTestState *net_start_associated(int *fd)
 {
@@ -2204,6 +2293,33 @@ static QTestState *net_start_associated(int *fd)
     assert_data_path_ok(qts, *fd, 1);
     net_drain(qts, *fd);
     return qts;
+}
+
+/*
+ * Saved with the station associated (the AP's state, the peer) and
+ * restored into a new QEMU on a new socket: a datagram goes each way
+ * without a new association. @stream: restored from that committed
+ * stream instead (lab_migrate_stream())
+ */
+static void test_snapshot_associated(const void *stream)
+{
+    const char *extra = stream ? LAB_STREAM_ARGS : "";
+    g_autofree char *args = NULL;
+    QTestState *qts;
+    int fd, old_fd, peer;
+
+    cmd53_by_dma = true;
+    qts = net_start_with(&old_fd, extra);
+    net_associate(qts, old_fd);
+    args = net_args(&fd, &peer, extra);
+    qts = stream ? lab_migrate_stream(qts, stream, args)
+                 : lab_migrate(qts, args);
+    close(old_fd);
+    close(peer);
+    assert_data_flows(qts, fd, 1);
+    qtest_quit(qts);
+    close(fd);
+    cmd53_by_dma = false;
 }
 
 static void test_data_path(void)
@@ -2635,7 +2751,18 @@ int main(int argc, char **argv)
                    test_htc_unconnected_endpoint);
     qtest_add_func("/sdio/guest-errors-logged", test_guest_errors_logged);
     lab_fuzz_add_tests("/sdio/qca6584/fuzz", "sdio-qca6584", test_fuzz);
-    qtest_add_func("/sdio/snapshot/mid-cmd53", test_snapshot_mid_cmd53);
+    qtest_add_data_func("/sdio/snapshot/mid-cmd53", NULL,
+                        test_snapshot_mid_cmd53);
+    qtest_add_data_func("/sdio/snapshot/stream/mid-cmd53",
+                        "sdio-bmi-mid-cmd53", test_snapshot_mid_cmd53);
+    qtest_add_data_func("/sdio/snapshot/mid-bundle", NULL,
+                        test_snapshot_mid_bundle);
+    qtest_add_data_func("/sdio/snapshot/stream/mid-bundle",
+                        "qca6584-htc-mid-bundle", test_snapshot_mid_bundle);
+    qtest_add_data_func("/sdio/snapshot/associated", NULL,
+                        test_snapshot_associated);
+    qtest_add_data_func("/sdio/snapshot/stream/associated",
+                        "qca6584-associated", test_snapshot_associated);
     qtest_add_func("/sdio/snapshot/bad-cmd53-refused",
                    test_snapshot_bad_cmd53_refused);
     lab_fuzz_add_tests("/sdio/migrate-fuzz", "sdio-migrate",
