@@ -663,7 +663,7 @@ static void test_fuzz(const void *repro)
  */
 static void test_migrate_fuzz(const void *repro)
 {
-    g_autofree char *path = lab_migrate_path();
+    char *path = lab_migrate_tmp_path();
     Lcd *l = lcd_start_on();
     unsigned refused = 0;
     LabFuzz f;
@@ -689,7 +689,7 @@ static void test_migrate_fuzz(const void *repro)
         qtest_quit(l->qts);
     }
     g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
-    unlink(path);
+    lab_migrate_tmp_remove(path);
     g_free(l);
     lab_fuzz_end(&f);
 }

@@ -414,10 +414,10 @@ static void test_snapshot_bad_el_refused(void)
 {
     static const uint32_t bad_els[] = { 0, 4, 7, 0xffffffff };
     const size_t el_offset = 4 * SRC_MAX_REGS + 3 + 8 + 8 + 8;
-    g_autofree char *path = lab_migrate_path();
     unsigned i;
 
     for (i = 0; i < G_N_ELEMENTS(bad_els); i++) {
+        char *path = lab_migrate_tmp_path();
         QTestState *qts = src_start();
         uint8_t el[4];
 
@@ -428,8 +428,8 @@ static void test_snapshot_bad_el_refused(void)
         stl_be_p(el, bad_els[i]);
         lab_migrate_patch(path, "imx7.src", el_offset, el, sizeof(el));
         lab_migrate_load_refused("-machine imx7d-custom,psci=off", path);
+        lab_migrate_tmp_remove(path);
     }
-    unlink(path);
 }
 
 /*
@@ -526,7 +526,7 @@ static void test_fuzz(const void *repro)
  */
 static void test_migrate_fuzz(const void *repro)
 {
-    g_autofree char *path = lab_migrate_path();
+    char *path = lab_migrate_tmp_path();
     QTestState *qts = src_start(), *to;
     unsigned refused = 0;
     LabFuzz f;
@@ -551,7 +551,7 @@ static void test_migrate_fuzz(const void *repro)
         qtest_quit(to);
     }
     g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
-    unlink(path);
+    lab_migrate_tmp_remove(path);
     lab_fuzz_end(&f);
 }
 

@@ -1458,7 +1458,7 @@ static void test_snapshot_bad_cmd53_refused(void)
         { 1, QCA_MBOX0, QCA_MBOX0 + 9, 1024, 1020 },    /* not where it is */
         { 0, 0x1fff0, 0x1fff0, 0xffffffff, 0xffffffff },
     };
-    g_autofree char *path = lab_migrate_path();
+    char *path = lab_migrate_tmp_path();
     uint8_t fields[21];
     unsigned i;
 
@@ -1477,7 +1477,7 @@ static void test_snapshot_bad_cmd53_refused(void)
         }
         lab_migrate_load_refused("-machine imx7d-custom", path);
     }
-    unlink(path);
+    lab_migrate_tmp_remove(path);
 }
 
 /* -- fuzz ----------------------------------------------------------------- */
@@ -2696,7 +2696,7 @@ static void test_net_fuzz(const void *repro)
  */
 static void test_migrate_fuzz(const void *repro)
 {
-    g_autofree char *path = lab_migrate_path();
+    char *path = lab_migrate_tmp_path();
     QTestState *qts = htc_start(), *to;
     uint8_t data[QCA_BLOCK_SIZE];
     unsigned refused = 0;
@@ -2730,7 +2730,7 @@ static void test_migrate_fuzz(const void *repro)
         qtest_quit(to);
     }
     g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
-    unlink(path);
+    lab_migrate_tmp_remove(path);
     lab_fuzz_end(&f);
 }
 
