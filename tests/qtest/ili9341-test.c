@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
+#include "lab-log.h"
 #include "lab-migrate.h"
 #include "qapi/qmp/qdict.h"
 
@@ -488,10 +489,8 @@ static void test_ramrd_reads_back(void)
 
 static void test_out_of_range_window(void)
 {
-    g_autofree char *log_path = g_strdup_printf("%s/ili9341-log-%d.txt",
-                                                g_get_tmp_dir(), getpid());
-    g_autofree char *args = g_strdup_printf("-d guest_errors -D %s",
-                                            log_path);
+    g_autofree char *log_path = NULL;
+    g_autofree char *args = lab_log_args(&log_path);
     Lcd *l = lcd_start_on_with(args);
     g_autofree uint8_t *s = NULL;
     g_autofree char *log = NULL;
@@ -513,8 +512,7 @@ static void test_out_of_range_window(void)
     g_assert_cmphex(px(s, 238, 0), ==, 0x000000);
     lcd_end(l);
     /* each bad window is the driver's bug, and said so */
-    g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
-    unlink(log_path);
+    log = lab_log_read(log_path);
     g_assert_nonnull(strstr(log, "ili9341: CASET 239..3823 is not a window "
                             "of the 240x320 panel"));
     g_assert_nonnull(strstr(log, "ili9341: PASET 0..4927 is not a window"));

@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "lab-log.h"
 #include "lab-migrate.h"
 #include "lab-usdhc.h"
 #include "lab-qca.h"
@@ -568,10 +569,8 @@ static void test_malformed(const void *data)
  */
 static void test_guest_errors_logged(void)
 {
-    g_autofree char *log_path = g_strdup_printf("%s/sdio-log-%d.txt",
-                                                g_get_tmp_dir(), getpid());
-    g_autofree char *args = g_strdup_printf("-d guest_errors -D %s",
-                                            log_path);
+    g_autofree char *log_path = NULL;
+    g_autofree char *args = lab_log_args(&log_path);
     QTestState *qts = sdio_start_with(args);
     g_autofree char *log = NULL;
     uint8_t buf[4];
@@ -583,8 +582,7 @@ static void test_guest_errors_logged(void)
     sdio_writeb(qts, 0, CCCR_IOE, 0x02);
     sdio_rw_bytes(qts, cmd53_pio, false, 1, QCA_HOST_INT_STATUS, true, buf, 4);
     qtest_quit(qts);
-    g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
-    unlink(log_path);
+    log = lab_log_read(log_path);
     g_assert_nonnull(strstr(log, "qca6584: read of function 1 address "
                             "0x00900, not a register the model has"));
     first = strstr(log, "sdio-card: CMD53 to function 1, which is not "
