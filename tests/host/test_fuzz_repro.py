@@ -1,4 +1,4 @@
-"""Fuzz reproducers (tests/qtest/lab-fuzz.h, tests/run): a device fuzz
+"""Fuzz reproducers (tests/qtest/lab-fuzz.c, tests/run): a device fuzz
 run whose QEMU dies is reported with its seed and operation number, the
 runner saves that as a .repro file, and the file then runs as a qtest of
 its own that replays the same operations."""

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "lab-fuzz.h"
+#include "lab-log.h"
 #include "lab-migrate.h"
 #include "qapi/qmp/qdict.h"
 
@@ -488,10 +489,8 @@ static void test_ramrd_reads_back(void)
 
 static void test_out_of_range_window(void)
 {
-    g_autofree char *log_path = g_strdup_printf("%s/ili9341-log-%d.txt",
-                                                g_get_tmp_dir(), getpid());
-    g_autofree char *args = g_strdup_printf("-d guest_errors -D %s",
-                                            log_path);
+    g_autofree char *log_path = NULL;
+    g_autofree char *args = lab_log_args(&log_path);
     Lcd *l = lcd_start_on_with(args);
     g_autofree uint8_t *s = NULL;
     g_autofree char *log = NULL;
@@ -513,8 +512,7 @@ static void test_out_of_range_window(void)
     g_assert_cmphex(px(s, 238, 0), ==, 0x000000);
     lcd_end(l);
     /* each bad window is the driver's bug, and said so */
-    g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
-    unlink(log_path);
+    log = lab_log_read(log_path);
     g_assert_nonnull(strstr(log, "ili9341: CASET 239..3823 is not a window "
                             "of the 240x320 panel"));
     g_assert_nonnull(strstr(log, "ili9341: PASET 0..4927 is not a window"));
@@ -539,18 +537,22 @@ static void test_undefined_commands_are_nops(void)
 
 /*
  * Saved in the middle of a RAMWR, between the two bytes of a pixel, and
- * restored into a new QEMU: the write carries on where it was
+ * restored into a new QEMU: the write carries on where it was. @stream:
+ * restored from that committed stream instead (lab_migrate_stream())
  */
-static void test_snapshot_mid_ramwr(void)
+static void test_snapshot_mid_ramwr(const void *stream)
 {
-    Lcd *l = lcd_start_on();
+    Lcd *l = lcd_start_on_with(stream ? LAB_STREAM_ARGS : "");
     g_autofree uint8_t *s = NULL;
     int i;
 
     lcd_window(l, 10, 29, 20, 29);          /* 20 x 10 */
     lcd_fill565(l, 0xf800, 100);            /* five rows of red */
     spi_byte(l, 0x07);                      /* half a green pixel */
-    l->qts = lab_migrate(l->qts, "-machine imx7d-custom");
+    l->qts = stream ? lab_migrate_stream(l->qts, stream,
+                                         "-machine imx7d-custom "
+                                         LAB_STREAM_ARGS)
+                    : lab_migrate(l->qts, "-machine imx7d-custom");
     spi_byte(l, 0xe0);
     for (i = 0; i < 99; i++) {              /* the rest green */
         spi_byte(l, 0x07);
@@ -659,7 +661,7 @@ static void test_fuzz(const void *repro)
  */
 static void test_migrate_fuzz(const void *repro)
 {
-    g_autofree char *path = lab_migrate_path();
+    char *path = lab_migrate_tmp_path();
     Lcd *l = lcd_start_on();
     unsigned refused = 0;
     LabFuzz f;
@@ -685,7 +687,7 @@ static void test_migrate_fuzz(const void *repro)
         qtest_quit(l->qts);
     }
     g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
-    unlink(path);
+    lab_migrate_tmp_remove(path);
     g_free(l);
     lab_fuzz_end(&f);
 }
@@ -707,7 +709,10 @@ int main(int argc, char **argv)
     qtest_add_func("/ili9341/reset/swreset-vs-resx",
                    test_swreset_keeps_madctl_resx_does_not);
     qtest_add_func("/ili9341/reset/held", test_held_in_reset_ignores_spi);
-    qtest_add_func("/ili9341/snapshot/mid-ramwr", test_snapshot_mid_ramwr);
+    qtest_add_data_func("/ili9341/snapshot/mid-ramwr", NULL,
+                        test_snapshot_mid_ramwr);
+    qtest_add_data_func("/ili9341/snapshot/stream/mid-ramwr",
+                        "ili9341-mid-ramwr", test_snapshot_mid_ramwr);
     lab_fuzz_add_tests("/ili9341/fuzz", "ili9341", test_fuzz);
     lab_fuzz_add_tests("/ili9341/migrate-fuzz", "ili9341-migrate",
                        test_migrate_fuzz);

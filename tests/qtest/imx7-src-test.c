@@ -370,11 +370,13 @@ static void test_reserved_and_read_only(void)
 /*
  * Saved while a delayed core1 start is pending (cpu1-on-delay-ms) and
  * restored into a new QEMU: core1 starts when the delay is over there,
- * once, with the entry point and argument the ROM was given
+ * once, with the entry point and argument the ROM was given. @stream:
+ * restored from that committed stream instead (lab_migrate_stream())
  */
-static void test_snapshot_start_pending(void)
+static void test_snapshot_start_pending(const void *stream)
 {
-    QTestState *qts = src_start();
+    QTestState *qts = qtest_initf("-machine imx7d-custom,psci=off %s",
+                                  stream ? LAB_STREAM_ARGS : "");
 
     src_write(qts, GPR3, 0x80008000);
     src_write(qts, GPR4, 0x12345678);
@@ -382,7 +384,10 @@ static void test_snapshot_start_pending(void)
     core1_enable(qts, true);
     qtest_clock_step(qts, 20 * NS_PER_MS);
     assert_counters(qts, 1, 0, 0, 1);
-    qts = lab_migrate(qts, "-machine imx7d-custom,psci=off");
+    qts = stream ? lab_migrate_stream(qts, stream,
+                                      "-machine imx7d-custom,psci=off "
+                                      LAB_STREAM_ARGS)
+                 : lab_migrate(qts, "-machine imx7d-custom,psci=off");
     assert_counters(qts, 1, 0, 0, 1);
     /*
      * The timer keeps its deadline, 50 ms of virtual time; qtest's clock
@@ -409,10 +414,10 @@ static void test_snapshot_bad_el_refused(void)
 {
     static const uint32_t bad_els[] = { 0, 4, 7, 0xffffffff };
     const size_t el_offset = 4 * SRC_MAX_REGS + 3 + 8 + 8 + 8;
-    g_autofree char *path = lab_migrate_path();
     unsigned i;
 
     for (i = 0; i < G_N_ELEMENTS(bad_els); i++) {
+        char *path = lab_migrate_tmp_path();
         QTestState *qts = src_start();
         uint8_t el[4];
 
@@ -423,8 +428,8 @@ static void test_snapshot_bad_el_refused(void)
         stl_be_p(el, bad_els[i]);
         lab_migrate_patch(path, "imx7.src", el_offset, el, sizeof(el));
         lab_migrate_load_refused("-machine imx7d-custom,psci=off", path);
+        lab_migrate_tmp_remove(path);
     }
-    unlink(path);
 }
 
 /*
@@ -521,7 +526,7 @@ static void test_fuzz(const void *repro)
  */
 static void test_migrate_fuzz(const void *repro)
 {
-    g_autofree char *path = lab_migrate_path();
+    char *path = lab_migrate_tmp_path();
     QTestState *qts = src_start(), *to;
     unsigned refused = 0;
     LabFuzz f;
@@ -546,7 +551,7 @@ static void test_migrate_fuzz(const void *repro)
         qtest_quit(to);
     }
     g_test_message("%u of %lu fuzzed streams refused", refused, f.ops);
-    unlink(path);
+    lab_migrate_tmp_remove(path);
     lab_fuzz_end(&f);
 }
 
@@ -563,8 +568,11 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7-src/core1/fail-off", test_fail_cpu1_off);
     qtest_add_func("/imx7-src/core1/on-delay", test_cpu1_on_delay);
     lab_fuzz_add_tests("/imx7-src/fuzz", "imx7-src", test_fuzz);
-    qtest_add_func("/imx7-src/snapshot/start-pending",
-                   test_snapshot_start_pending);
+    qtest_add_data_func("/imx7-src/snapshot/start-pending", NULL,
+                        test_snapshot_start_pending);
+    qtest_add_data_func("/imx7-src/snapshot/stream/start-pending",
+                        "imx7-src-start-pending",
+                        test_snapshot_start_pending);
     qtest_add_func("/imx7-src/snapshot/bad-el-refused",
                    test_snapshot_bad_el_refused);
     lab_fuzz_add_tests("/imx7-src/migrate-fuzz", "imx7-src-migrate",
