@@ -9,6 +9,9 @@
  *     see below), shown on the QEMU console;
  *   - uSDHC2: the SDIO slot with a QCA6584 Wi-Fi chip (ath10k_sdio), QOM
  *     path /machine/wifi, its MAC address -global qca6584.mac=...
+ *   - a virtio-mmio transport (machine property virtio=on|off, on by
+ *     default) for a device the user plugs in: scripts/run shares the
+ *     host's module builds with -device virtio-9p-device (lab-reload).
  *
  * Secondary CPU boot, machine property psci=on|off:
  *   on (default)  the kernel starts in non-secure HYP and QEMU provides
@@ -38,6 +41,7 @@
 #include "hw/display/ili9341.h"
 #include "hw/net/qca6584.h"
 #include "hw/ssi/ssi.h"
+#include "hw/sysbus.h"
 #include "hw/qdev-properties.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/block-backend.h"
@@ -62,12 +66,21 @@ OBJECT_DECLARE_SIMPLE_TYPE(IMX7DCustomMachineState, IMX7D_CUSTOM_MACHINE)
 #define DISPLAY_DC_PIN      20  /* pad ECSPI2_SCLK = GPIO4_IO20, high = data */
 #define DISPLAY_RESX_PIN    21  /* pad ECSPI2_MOSI = GPIO4_IO21, active low */
 
+/*
+ * The virtio-mmio transport: in a hole of the i.MX7 memory map (between
+ * AIPS3 and the A7 MPCore), on an SPI that imx7s.dtsi/imx7d.dtsi leave
+ * unused. dts/imx7d-custom.dts has the matching node.
+ */
+#define IMX7D_CUSTOM_VIRTIO_ADDR    0x30c00000
+#define IMX7D_CUSTOM_VIRTIO_IRQ     127
+
 struct IMX7DCustomMachineState {
     MachineState parent_obj;
 
     FslIMX7State soc;
     struct arm_boot_info boot_info;
     bool psci;
+    bool virtio;
 };
 
 /*
@@ -93,8 +106,7 @@ static void imx7d_custom_reset_secondary(ARMCPU *cpu,
  * PSCI does (imx7s.dtsi has no such node; with PSCI, SYSTEM_OFF powers
  * off and Linux would refuse a second handler).
  */
-static void imx7d_custom_add_snvs_poweroff(const struct arm_boot_info *info,
-                                           void *fdt)
+static void imx7d_custom_add_snvs_poweroff(void *fdt)
 {
     int snvs = fdt_node_offset_by_compatible(fdt, -1, "fsl,sec-v4.0-mon");
     g_autofree char *node = NULL;
@@ -111,6 +123,57 @@ static void imx7d_custom_add_snvs_poweroff(const struct arm_boot_info *info,
     qemu_fdt_setprop_cell(fdt, node, "offset", SNVS_LPCR_OFFSET);
     qemu_fdt_setprop_cell(fdt, node, "value", SNVS_LPCR_OFF_BITS);
     qemu_fdt_setprop_cell(fdt, node, "mask", SNVS_LPCR_OFF_BITS);
+}
+
+/*
+ * virtio=off: the guest must not see the transport's node, or its
+ * virtio_mmio driver would touch unassigned memory and take an abort.
+ */
+static void imx7d_custom_disable_virtio_node(void *fdt)
+{
+    int node = -1;
+    const fdt32_t *reg;
+    int len;
+
+    while ((node = fdt_node_offset_by_compatible(fdt, node,
+                                                 "virtio,mmio")) >= 0) {
+        reg = fdt_getprop(fdt, node, "reg", &len);
+        if (reg && len >= sizeof(*reg) &&
+            fdt32_to_cpu(reg[0]) == IMX7D_CUSTOM_VIRTIO_ADDR) {
+            fdt_setprop_string(fdt, node, "status", "disabled");
+        }
+    }
+}
+
+static void imx7d_custom_modify_dtb(const struct arm_boot_info *info,
+                                    void *fdt)
+{
+    IMX7DCustomMachineState *s = container_of(info, IMX7DCustomMachineState,
+                                              boot_info);
+
+    if (!s->psci) {
+        imx7d_custom_add_snvs_poweroff(fdt);
+    }
+    if (!s->virtio) {
+        imx7d_custom_disable_virtio_node(fdt);
+    }
+}
+
+/*
+ * A transport with no backend reads as device ID 0, which Linux skips;
+ * modern (version 2) registers, as Linux prefers.
+ */
+static void imx7d_custom_add_virtio(IMX7DCustomMachineState *s)
+{
+    DeviceState *transport = qdev_new("virtio-mmio");
+
+    qdev_prop_set_bit(transport, "force-legacy", false);
+    object_property_add_child(OBJECT(s), "virtio-mmio", OBJECT(transport));
+    sysbus_realize_and_unref(SYS_BUS_DEVICE(transport), &error_fatal);
+    sysbus_mmio_map(SYS_BUS_DEVICE(transport), 0, IMX7D_CUSTOM_VIRTIO_ADDR);
+    sysbus_connect_irq(SYS_BUS_DEVICE(transport), 0,
+                       qdev_get_gpio_in(DEVICE(&s->soc.a7mpcore),
+                                        IMX7D_CUSTOM_VIRTIO_IRQ));
 }
 
 /* An SD card on uSDHC1, backed by -drive if=sd,index=0 when given. */
@@ -177,6 +240,9 @@ static void imx7d_custom_init(MachineState *machine)
     imx7d_custom_add_sd_card(s);
     imx7d_custom_add_display(s);
     imx7d_custom_add_wifi(s);
+    if (s->virtio) {
+        imx7d_custom_add_virtio(s);
+    }
 
     s->boot_info = (struct arm_boot_info) {
         .loader_start = FSL_IMX7_MMDC_ADDR,
@@ -191,8 +257,8 @@ static void imx7d_custom_init(MachineState *machine)
         s->boot_info.secure_boot = true;
         s->boot_info.write_secondary_boot = imx7d_custom_write_secondary;
         s->boot_info.secondary_cpu_reset_hook = imx7d_custom_reset_secondary;
-        s->boot_info.modify_dtb = imx7d_custom_add_snvs_poweroff;
     }
+    s->boot_info.modify_dtb = imx7d_custom_modify_dtb;
     if (!qtest_enabled()) {
         arm_load_kernel(&s->soc.cpu[0], machine, &s->boot_info);
     }
@@ -208,9 +274,20 @@ static void imx7d_custom_set_psci(Object *obj, bool value, Error **errp)
     IMX7D_CUSTOM_MACHINE(obj)->psci = value;
 }
 
+static bool imx7d_custom_get_virtio(Object *obj, Error **errp)
+{
+    return IMX7D_CUSTOM_MACHINE(obj)->virtio;
+}
+
+static void imx7d_custom_set_virtio(Object *obj, bool value, Error **errp)
+{
+    IMX7D_CUSTOM_MACHINE(obj)->virtio = value;
+}
+
 static void imx7d_custom_instance_init(Object *obj)
 {
     IMX7D_CUSTOM_MACHINE(obj)->psci = true;
+    IMX7D_CUSTOM_MACHINE(obj)->virtio = true;
 }
 
 static void imx7d_custom_class_init(ObjectClass *oc, void *data)
@@ -229,6 +306,11 @@ static void imx7d_custom_class_init(ObjectClass *oc, void *data)
     object_class_property_set_description(oc, "psci",
         "Secondary CPU boot: on = QEMU's PSCI firmware (kernel in HYP, "
         "/psci in the DTB), off = the SRC (kernel in secure SVC, no /psci)");
+    object_class_property_add_bool(oc, "virtio", imx7d_custom_get_virtio,
+                                   imx7d_custom_set_virtio);
+    object_class_property_set_description(oc, "virtio",
+        "A virtio-mmio transport at 0x30c00000 (SPI 127) for -device "
+        "virtio-*-device; off removes it and disables its DTB node");
 }
 
 static const TypeInfo imx7d_custom_machine_type = {
