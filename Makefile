@@ -3,12 +3,14 @@
 #                in a window or on VNC)
 #   make test    build what is missing, run every test
 # Other targets: make debug | bench | check-asan | check-fresh | qemu |
-#                image | modules | clean | help
+#                kernel-src | image | modules | clean | help
 #   make check-fresh  the two commands above on a bare Debian root built on
 #                the spot (mmdebstrap, root only): the check for any change
 #                to setup, fetch or build scripts or this Makefile
 #
-# Bring your own kernel: make run KERNEL=path/to/zImage KDIR=path/to/build
+# Your own kernel from source: make kernel-src [LINUX_SRC=debian-6.12|/path],
+# then make run|test|debug KERNEL_SRC=1 [LINUX_SRC=...]
+# Or a kernel you built: make run KERNEL=path/to/zImage KDIR=path/to/build
 # (KDIR builds guest-driver/ modules; MODULES_DIR=<INSTALL_MOD_PATH>/lib/modules/<rel>
 # adds that kernel's modules to the initramfs).
 
@@ -38,11 +40,40 @@ endif
 ifneq ($(origin KSRC),command line)
 KSRC := $(DEBIAN_KSRC)
 endif
-export KERNEL KDIR KSRC KVER KCONFIG
+
+# A kernel built from source (make kernel-src, scripts/build-kernel):
+# LINUX_SRC=debian-6.1 (default), debian-6.12 or a path to your tree.
+# KERNEL_SRC=1 makes run, test, debug, modules and image use it instead of
+# Debian's prebuilt kernel: its modules, its vmlinux, its own output
+# directory (build/kernel-src/<name>: images/, guest-driver/, rootfs/), so
+# both kernels' images live side by side.
+LINUX_SRC ?= debian-6.1
+KERNEL_PATCHES ?= default
+KSRC_NAME := $(if $(filter debian-6.1 debian-6.12,$(LINUX_SRC)),$(LINUX_SRC),$(notdir $(abspath $(LINUX_SRC))))
+KERNEL_SRC_OUT := $(LAB_BUILD)/kernel-src/$(KSRC_NAME)
+ifneq ($(KERNEL_SRC),)
+-include $(KERNEL_SRC_OUT)/kernel.mk
+KERNEL := $(SRC_ZIMAGE)
+KDIR := $(SRC_KDIR)
+KSRC := $(SRC_KSRC)
+KVER := $(SRC_KVER)
+KCONFIG := $(SRC_KCONFIG)
+MODULES_DIR := $(SRC_KMODDIR)
+VMLINUX ?= $(SRC_VMLINUX)
+LAB_MODULES := $(KERNEL_SRC_OUT)
+LAB_IMAGES := $(KERNEL_SRC_OUT)/images
+LAB_KERNEL_SRC := $(KSRC_NAME)
+LAB_KERNEL_PATCHES := $(SRC_KPATCHES)
+export LAB_KERNEL_SRC LAB_KERNEL_PATCHES
+else
+LAB_MODULES := $(LAB_BUILD)
+LAB_IMAGES := $(CURDIR)/images
+endif
+export KERNEL KDIR KSRC KVER KCONFIG LAB_MODULES LAB_IMAGES
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 
-.PHONY: all run test check-asan check-fresh bench debug qemu kernel kexec modules _modules guest-bin image _image host clean help
+.PHONY: all run test check-asan check-fresh bench debug qemu kernel kernel-src _kernel-src kexec modules _modules guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
@@ -59,11 +90,24 @@ qemu: host
 
 kernel: host
 	@scripts/fetch-kernel
+ifneq ($(KERNEL_SRC),)
+	@$(MAKE) --no-print-directory _kernel-src
+endif
+
+# The kernel from source; run again after an edit, it rebuilds what changed.
+kernel-src: host
+	@scripts/fetch-kernel
+	@$(MAKE) --no-print-directory _kernel-src
+
+_kernel-src:
+	@DEBIAN_KDEBVER=$(DEBIAN_KDEBVER) LINUX_SRC='$(LINUX_SRC)' \
+		KERNEL_PATCHES='$(KERNEL_PATCHES)' scripts/build-kernel
 
 kexec: host
 	@scripts/build-kexec
 
-# Each guest-driver/<name>/ is built out of tree in build/guest-driver/<name>.
+# Each guest-driver/<name>/ is built out of tree in build/guest-driver/<name>
+# (with KERNEL_SRC=1: build/kernel-src/<name>/guest-driver/<name>).
 modules: kernel
 	@$(MAKE) --no-print-directory _modules
 
@@ -76,6 +120,8 @@ UPSTREAM_DRM := drivers/gpu/drm/drm_mipi_dbi.c drivers/gpu/drm/tiny/ili9341.c
 # same way, against Debian's own ath10k_core.ko: its exports and CRCs are in
 # KDIR's Module.symvers, so no KBUILD_EXTRA_SYMBOLS. The copy keeps the
 # source's layout (ath/*.h, ath/ath10k/): the ath10k headers include ../ath.h.
+# A kernel built from source (KERNEL_SRC=1) has all of them in its own
+# tree (guest-driver/kernel-config/lab.config): none is copied out.
 UPSTREAM_ATH := drivers/net/wireless/ath
 
 # $(call kbuild,DIR,WHAT): build the out-of-tree modules in DIR against KDIR;
@@ -85,6 +131,7 @@ kbuild = $(MAKE) -s -C $(KDIR) M=$(1) ARCH=arm CROSS_COMPILE=$(CROSS_COMPILE) \
 	modules || { echo "[lab] ERROR: $(2) failed to build" >&2; exit 1; }
 
 _modules:
+ifeq ($(KERNEL_SRC),)
 	@mkdir -p $(LAB_BUILD)/upstream/drm
 	@cd $(KSRC) && cp -u $(UPSTREAM_DRM) $(LAB_BUILD)/upstream/drm/
 	@echo 'obj-m += drm_mipi_dbi.o ili9341.o' > $(LAB_BUILD)/upstream/drm/Kbuild
@@ -95,10 +142,11 @@ _modules:
 	@printf 'obj-m += ath10k_sdio.o\nath10k_sdio-y := ath10k/sdio.o\n' \
 		>$(LAB_BUILD)/upstream/ath10k/Kbuild
 	@+$(call kbuild,$(LAB_BUILD)/upstream/ath10k,upstream ath10k_sdio)
+endif
 	@+set -e; for d in $(GUEST_DRIVERS); do \
-		mkdir -p $(LAB_BUILD)/guest-driver/$$d; \
-		rsync -r --checksum guest-driver/$$d/ $(LAB_BUILD)/guest-driver/$$d/; \
-		$(call kbuild,$(LAB_BUILD)/guest-driver/$$d,guest-driver/$$d); \
+		mkdir -p $(LAB_MODULES)/guest-driver/$$d; \
+		rsync -r --checksum guest-driver/$$d/ $(LAB_MODULES)/guest-driver/$$d/; \
+		$(call kbuild,$(LAB_MODULES)/guest-driver/$$d,guest-driver/$$d); \
 	done
 
 # Guest programs: scripts/guest/src/*.c, static armhf, into the image's /lab/bin
@@ -143,4 +191,4 @@ debug: all
 		$(if $(SYSTEM_MAP),--system-map '$(SYSTEM_MAP)') $(DEBUG_ARGS)
 
 clean:
-	rm -rf $(LAB_BUILD) images/initrd.cpio.lz4 images/*.dtb images/zImage images/uImage images/.stamp
+	rm -rf $(LAB_BUILD) images/initrd.cpio.lz4 images/*.dtb images/zImage images/uImage images/.stamp images/kernel.release

@@ -16,7 +16,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('LAB_BUILD', os.path.join(ROOT, 'build'))
-IMAGES = os.path.join(ROOT, 'images')
+# The images and module builds of the kernel under test: Debian's
+# prebuilt one (images/, build/), or with make ... KERNEL_SRC=1 a kernel
+# built from source, which has its own (build/kernel-src/<name>/)
+IMAGES = os.environ.get('LAB_IMAGES') or os.path.join(ROOT, 'images')
+MODULES = os.environ.get('LAB_MODULES') or BUILD
+# the name of the source kernel (debian-6.1, ...) or '' for Debian's
+KERNEL_SRC = os.environ.get('LAB_KERNEL_SRC', '')
 sys.path.insert(0, os.path.join(BUILD, 'qemu-src', 'python'))
 
 from qemu.machine import QEMUMachine  # noqa: E402  (path set just above)
@@ -43,6 +49,35 @@ INIT_MARKER = re.compile(r'^LAB-(COLDPLUG-DONE|SETTLED)$')
 EOL = r'(?:$|(?=\[\s*\d+\.\d{6}\] ))'
 
 
+def kernel_build_dir():
+    """The tree out-of-tree modules build against (KDIR): the Makefile's,
+    else Debian's headers or the source kernel's object tree as
+    scripts/fetch-kernel and scripts/build-kernel recorded them."""
+    if os.environ.get('KDIR'):
+        return os.environ['KDIR']
+    mk, var = ((os.path.join(BUILD, 'kernel-src', KERNEL_SRC, 'kernel.mk'),
+                'SRC_KDIR') if KERNEL_SRC else
+               (os.path.join(BUILD, 'kernel', 'kernel.mk'), 'DEBIAN_KDIR'))
+    with open(mk) as f:
+        return re.search(r'^%s := (.*)$' % var, f.read(), re.M).group(1)
+
+
+def kernel_patches():
+    """The guest-driver/kernel-patches/ applied to the source kernel under
+    test (scripts/build-kernel records them); none for Debian's kernel."""
+    if not KERNEL_SRC:
+        return []
+    with open(os.path.join(BUILD, 'kernel-src', KERNEL_SRC, 'kernel.mk')) as f:
+        m = re.search(r'^SRC_KPATCHES := (.*)$', f.read(), re.M)
+    return m.group(1).split() if m else []
+
+
+def kernel_release():
+    """The release of the kernel the images carry (scripts/build-image)."""
+    with open(os.path.join(IMAGES, 'kernel.release')) as f:
+        return f.read().strip()
+
+
 def default_kernel():
     """images/uImage (host-decompressed, fast) when built, else zImage."""
     uimage = os.path.join(IMAGES, 'uImage')
@@ -58,7 +93,7 @@ class Board:
 
     def __init__(self, name, machine_opts='', qemu_args=(), append='',
                  kernel=None, dtb=None, initrd=None, log_dir=None,
-                 qemu=None, machine='imx7d-custom'):
+                 qemu=None, machine='imx7d-custom', share=None):
         self.name = name
         self.log_dir = log_dir or os.path.join(BUILD, 'test-logs')
         os.makedirs(self.log_dir, exist_ok=True)
@@ -75,6 +110,13 @@ class Board:
             '-initrd', initrd or os.path.join(IMAGES, 'initrd.cpio.lz4'),
             '-append', (base_cmdline() + ' ' + append).strip(),
             '-no-reboot', *qemu_args)
+        if share:
+            # a host directory at /lab/host in the guest, read-only, as
+            # scripts/run shares the module builds (lab-reload)
+            self.vm.add_args(
+                '-fsdev', 'local,id=lab-host,path=%s,security_model=none,'
+                'readonly=on' % share,
+                '-device', 'virtio-9p-device,fsdev=lab-host,mount_tag=lab-host')
         self.text = ''        # everything the console printed so far
         self.pos = 0          # how far wait_for() has consumed self.text
         self.sock = None

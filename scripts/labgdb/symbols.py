@@ -33,13 +33,20 @@ def scratch_dir():
 
 
 def default_module_path():
-    """Our modules first, then the kernel package's (kernel.mk says where
-    scripts/fetch-kernel put them)."""
-    dirs = [os.path.join(BUILD, 'guest-driver'),
-            os.path.join(BUILD, 'upstream')]
+    """Our modules first, then the kernel's own: Debian's package
+    (kernel.mk says where scripts/fetch-kernel put it), or with
+    KERNEL_SRC=1 the source kernel's object tree, whose .ko files keep
+    their debug info. LAB_MODULES is where the Makefile built ours."""
+    modules = os.environ.get('LAB_MODULES') or BUILD
+    dirs = [os.path.join(modules, 'guest-driver'),
+            os.path.join(modules, 'upstream')]
+    source = os.environ.get('LAB_KERNEL_SRC')
+    mk, var = ((os.path.join(BUILD, 'kernel-src', source, 'kernel.mk'),
+                'SRC_KDIR') if source else
+               (os.path.join(BUILD, 'kernel', 'kernel.mk'), 'DEBIAN_KMODDIR'))
     try:
-        with open(os.path.join(BUILD, 'kernel', 'kernel.mk')) as f:
-            m = re.search(r'^DEBIAN_KMODDIR := (.*)$', f.read(), re.M)
+        with open(mk) as f:
+            m = re.search(r'^%s := (.*)$' % var, f.read(), re.M)
         if m:
             dirs.append(m.group(1).strip())
     except OSError:

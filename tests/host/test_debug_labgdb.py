@@ -7,12 +7,12 @@ import subprocess
 import sys
 import tempfile
 
-from lablib import ROOT, BUILD, expect
+from lablib import MODULES, ROOT, expect
 
 sys.path.insert(0, os.path.join(ROOT, 'scripts'))
 from labgdb import elf  # noqa: E402  (path set just above)
 
-KO = os.path.join(BUILD, 'guest-driver', 'labtrigger', 'labtrigger.ko')
+KO = os.path.join(MODULES, 'guest-driver', 'labtrigger', 'labtrigger.ko')
 
 
 def section_addresses(path):

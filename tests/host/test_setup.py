@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from lablib import BUILD, IMAGES, ROOT, expect
+from lablib import IMAGES, MODULES, ROOT, expect
 
 LIB = os.path.join(ROOT, 'scripts', 'lib.sh')
 
@@ -88,7 +88,7 @@ def test_interrupted_image_build_recovers():
         os.unlink(stamp)                    # force a rebuild
     # killed while it stages the root (its busybox is there), however fast
     # the machine: a fixed delay once outlasted a whole build
-    stage = os.path.join(BUILD, 'rootfs')
+    stage = os.path.join(MODULES, 'rootfs')
     subprocess.run(['rm', '-rf', stage], check=True)
     build = ['make', '-C', ROOT, '--no-print-directory', '_image']
     proc = subprocess.Popen(build, stdout=subprocess.DEVNULL,

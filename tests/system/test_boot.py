@@ -1,17 +1,22 @@
-"""The board boots Debian's kernel to the lab's test shell, with both CPUs,
-and out-of-tree modules from guest-driver/ load and unload."""
+"""The board boots its kernel (Debian's, or one built from source with
+KERNEL_SRC=1) to the lab's test shell, with both CPUs, and out-of-tree
+modules from guest-driver/ load and unload."""
 import os
 
-from lablib import IMAGES, expect
+from lablib import IMAGES, KERNEL_SRC, expect, kernel_release
 
 BOARD = {}
 
 
-def test_boots_debian_kernel_to_shell(board):
+def test_boots_the_kernel_to_shell(board):
     expect('Machine model: i.MX7D kernel lab board (QEMU imx7d-custom)'
            in board.text, 'the kernel did not boot our device tree')
     release = board.run('uname -r')
-    expect(release.endswith('-armmp'), 'unexpected kernel release ' + release)
+    expect(release == kernel_release(),
+           'kernel release %s, the image was built for %s'
+           % (release, kernel_release()))
+    expect(KERNEL_SRC or release.endswith('-armmp'),
+           'unexpected kernel release ' + release)
     expect('Run /init as init process' in board.text, 'init did not run')
 
 

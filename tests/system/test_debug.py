@@ -10,100 +10,27 @@ memory, and (a board of its own) `scripts/debug --halt` at the reset PC.
 """
 import os
 import re
-import signal
-import socket
 import subprocess
 import tempfile
-import threading
-import time
 
-from lablib import ROOT, BUILD, TestFailure, expect
+import gdbsession
+from lablib import IMAGES, MODULES, ROOT, expect
+from gdbsession import quiet
 
-DEBUG = os.path.join(ROOT, 'scripts', 'debug')
-ILI9341FB_KO = os.path.join(BUILD, 'guest-driver', 'ili9341fb', 'ili9341fb.ko')
+ILI9341FB_KO = os.path.join(MODULES, 'guest-driver', 'ili9341fb', 'ili9341fb.ko')
 # QEMU's boot stub for a Linux kernel sits at the start of RAM (the
 # machine's loader_start, FSL_IMX7_MMDC_ADDR); CPU0 resets to it
 RESET_PC = 0x80000000
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('localhost', 0))
-        return s.getsockname()[1]
-
-
-PORT = free_port()
+PORT = gdbsession.free_port()
 BOARD = dict(qemu_args=('-gdb', 'tcp:localhost:%d' % PORT))
 TIMEOUT = 240
 
 
-class Gdb:
-    """scripts/debug with gdb in batch mode, its output collected as it
-    comes so that the test can act on the guest while gdb waits."""
-
-    def __init__(self, *commands, args=None, timeout=120):
-        argv = [DEBUG] + (args or ['--attach', str(PORT)]) + ['--batch', '--']
-        for c in commands:
-            argv += ['-ex', c]
-        # a session of its own: on a timeout the whole of it is stopped
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        self.out = ''
-        self.pos = 0
-        self.deadline = time.monotonic() + timeout
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for chunk in iter(lambda: self.proc.stdout.read1(4096), b''):
-            with self.lock:
-                self.out += chunk.decode('utf-8', 'replace').replace('\r', '')
-
-    def wait_for(self, pattern):
-        """Wait until gdb prints `pattern` (after earlier waits' matches)."""
-        rx = re.compile(pattern, re.M)
-        while True:
-            with self.lock:
-                m = rx.search(self.out, self.pos)
-                if m:
-                    self.pos = m.end()
-                    return m
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                raise TestFailure('gdb exited (%s) before /%s/:\n%s'
-                                  % (self.proc.returncode, pattern,
-                                     self.out[-3000:]))
-            if time.monotonic() > self.deadline:
-                self.kill()
-                raise TestFailure('gdb: no /%s/ in time:\n%s'
-                                  % (pattern, self.out[-3000:]))
-            time.sleep(0.05)
-
-    def finish(self):
-        """Wait for gdb to exit; its whole output."""
-        try:
-            self.proc.wait(max(1, self.deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise TestFailure('gdb did not finish in time:\n'
-                              + self.out[-3000:])
-        self.reader.join(5)
-        expect(self.proc.returncode == 0, 'scripts/debug exited %d:\n%s'
-               % (self.proc.returncode, self.out[-3000:]))
-        return self.out
-
-    def kill(self):
-        """SIGTERM first: gdb detaches (QEMU would keep a guest that gdb
-        leaves without a word stopped), scripts/debug stops its board."""
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.proc.pid, sig)
-                self.proc.wait(wait)
-                return
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+def Gdb(*commands, args=None, **kw):
+    """scripts/debug --batch attached to this module's board."""
+    return gdbsession.Gdb(*commands, args=args or ['--attach', str(PORT)],
+                          **kw)
 
 
 def run_gdb(*commands, **kw):
@@ -124,16 +51,6 @@ def ko_symbol(ko, name):
     m = re.search(r'^([0-9a-f]+) \w %s$' % re.escape(name), out, re.M)
     expect(m, '%s has no symbol %s' % (ko, name))
     return int(m.group(1), 16)
-
-
-def quiet(board):
-    """Kernel messages off the console: the Wi-Fi driver's boot chatter
-    would land in the middle of the output parsed here. And /init's
-    background module loads done: each one stops at gdb's module
-    breakpoint, and one on the other CPU while a test sits at its own
-    breakpoint left gdb thinking the target was running."""
-    board.wait_settled()
-    board.run('dmesg -n 1')
 
 
 def guest_sections(board, module):
@@ -204,7 +121,7 @@ def test_vmlinux_is_what_gdb_reads(board):
     with tempfile.TemporaryDirectory() as tmp:
         elf = os.path.join(tmp, 'vmlinux')
         subprocess.run([os.path.join(ROOT, 'scripts', 'kernel-symbols'),
-                        '--kernel', os.path.join(ROOT, 'images', 'uImage'),
+                        '--kernel', os.path.join(IMAGES, 'uImage'),
                         '--elf', elf], check=True, timeout=60)
         gdb = Gdb('info symbol do_init_module',
                   'python print("exec:", gdb.objfiles()[0].filename)',
