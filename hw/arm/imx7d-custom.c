@@ -103,18 +103,23 @@ static void imx7d_custom_reset_secondary(ARMCPU *cpu,
 
 /*
  * psci=off: describe power-off through the SNVS, as a bootloader without
- * PSCI does (imx7s.dtsi has no such node; with PSCI, SYSTEM_OFF powers
- * off and Linux would refuse a second handler).
+ * PSCI does (with PSCI, SYSTEM_OFF powers off and Linux would refuse a
+ * second handler). Linux 6.1's imx7s.dtsi has no such node; 6.5 and later
+ * have it, disabled for the board to enable: this is the board.
  */
 static void imx7d_custom_add_snvs_poweroff(void *fdt)
 {
     int snvs = fdt_node_offset_by_compatible(fdt, -1, "fsl,sec-v4.0-mon");
+    int poweroff = fdt_node_offset_by_compatible(fdt, -1, "syscon-poweroff");
     g_autofree char *node = NULL;
     char path[256];
 
-    if (snvs < 0 || fdt_get_path(fdt, snvs, path, sizeof(path)) ||
-        fdt_node_offset_by_compatible(fdt, -1, "syscon-poweroff") >= 0) {
-        return;     /* not the SoC's usual tree, or already described */
+    if (poweroff >= 0) {
+        fdt_setprop_string(fdt, poweroff, "status", "okay");
+        return;
+    }
+    if (snvs < 0 || fdt_get_path(fdt, snvs, path, sizeof(path))) {
+        return;     /* not the SoC's usual tree */
     }
     node = g_strdup_printf("%s/snvs-poweroff", path);
     qemu_fdt_add_subnode(fdt, node);
