@@ -8,7 +8,7 @@ psci=off  no PSCI (kernel in secure SVC): Linux's imx7_smp_ops write the
 """
 import re
 
-from lablib import expect
+from lablib import expect, kernel_patches
 
 SRC = '/machine/soc/src'
 CPU1 = '/sys/devices/system/cpu/cpu1/online'
@@ -30,6 +30,18 @@ def modes(**board_args):
         args['machine_opts'] = ','.join(opts)
         variants['psci_' + mode] = args
     return variants
+
+
+# The kernel's own fix for the stale core1 enable (make kernel-src applies
+# it): on psci=off it makes every start an edge
+EDGE_FIX = '0001-ARM-imx-make-the-i.MX7-secondary-core-enable-an-edge.patch'
+
+
+def kernel_fixes_stale_enable(board):
+    """The kernel under test clears a stale core1 enable itself: a source
+    kernel with EDGE_FIX, on psci=off (with PSCI the kernel never writes
+    the SRC: CPU_ON does, in the firmware)."""
+    return EDGE_FIX in kernel_patches() and not psci(board)
 
 
 def knob(name, value):

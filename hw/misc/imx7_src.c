@@ -106,22 +106,31 @@ static void imx7_src_inject(IMX7SRCState *s, const char *knob, uint32_t n)
  * arm_set_cpu_on/off() check the power state when called, not when their
  * work runs, so at most one of them is in flight: after each, this work
  * is queued again behind it and looks anew. A stop and a start in quick
- * succession are both carried out, in order.
+ * succession are both carried out, in order: a stop that the vCPU has not
+ * seen yet (cpu1_restart) powers it off first, even when a start has
+ * already asked for it to run again. (Two back-to-back writes of the
+ * enable, 1->0->1, come before this work runs: without that, core1 would
+ * go on where it was instead of starting at GPR3.)
  */
 static void imx7_src_cpu1_sync(CPUState *cs, run_on_cpu_data data)
 {
     IMX7SRCState *s = data.host_ptr;
     bool running = ARM_CPU(cs)->power_state == PSCI_ON;
+    bool restart = s->cpu1_restart;
     int ret;
 
     s->cpu1_sync_queued = false;
-    if (s->cpu1_run == running) {
+    s->cpu1_restart = false;
+    if (s->cpu1_run == running && !(restart && running)) {
         return;
     }
-    if (s->cpu1_run) {
+    if (s->cpu1_run && !running) {
         ret = arm_set_cpu_on(IMX7_SRC_CORE1, s->cpu1_entry, s->cpu1_arg,
                              s->cpu1_el, false);
         trace_imx7_src_cpu1_on(s->cpu1_entry, s->cpu1_arg, s->cpu1_el, ret);
+        if (ret == QEMU_ARM_POWERCTL_RET_SUCCESS) {
+            s->cpu1_power_ons++;
+        }
     } else {
         ret = arm_set_cpu_off(IMX7_SRC_CORE1);
         trace_imx7_src_cpu1_off(ret);
@@ -229,6 +238,7 @@ static void imx7_src_cpu1_hold(IMX7SRCState *s)
         s->cpu1_stops++;
     }
     s->cpu1_run = false;
+    s->cpu1_restart = true;
     imx7_src_cpu1_kick(s);
 }
 
@@ -371,6 +381,7 @@ static bool imx7_src_psci_call(void *opaque, CPUState *caller,
                               ~R_A7RCR1_CORE1_ENABLE_MASK);
         /* Whatever the SoC thinks, this vCPU leaves the guest's code. */
         s->cpu1_run = false;
+        s->cpu1_restart = true;
         imx7_src_cpu1_kick(s);
         *ret = QEMU_PSCI_RET_SUCCESS;
         return true;
@@ -409,6 +420,7 @@ static void imx7_src_reset(DeviceState *dev)
     s->cpu1_on = false;
     s->cpu1_run = false;
     s->cpu1_sync_queued = false;
+    s->cpu1_restart = false;
 }
 
 static int imx7_src_post_load(void *opaque, int version_id)
@@ -426,10 +438,46 @@ static int imx7_src_post_load(void *opaque, int version_id)
                      "1 to 3", s->cpu1_el);
         return -EINVAL;
     }
+    /*
+     * A core that runs or waits to start is one the SoC released
+     * (cpu1_on), and never both at once: otherwise a later release would
+     * find the vCPU running where the stream left it and not restart it.
+     */
+    if (((s->cpu1_run || s->cpu1_start_pending) && !s->cpu1_on) ||
+        (s->cpu1_run && s->cpu1_start_pending)) {
+        error_report("imx7.src: migrated core1 state is inconsistent "
+                     "(released %d, running %d, start pending %d)",
+                     s->cpu1_on, s->cpu1_run, s->cpu1_start_pending);
+        return -EINVAL;
+    }
+    /* core1 is an AArch32 core: its entry point and r0 are 32-bit */
+    if (s->cpu1_entry > UINT32_MAX || s->cpu1_arg > UINT32_MAX ||
+        s->psci_entry > UINT32_MAX || s->psci_context > UINT32_MAX) {
+        error_report("imx7.src: migrated core1 entry or argument is not "
+                     "32-bit");
+        return -EINVAL;
+    }
     s->cpu1_sync_queued = false;
     imx7_src_cpu1_kick(s);
     return 0;
 }
+
+static bool imx7_src_restart_needed(void *opaque)
+{
+    return IMX7_SRC(opaque)->cpu1_restart;
+}
+
+/* Only while a stop has not reached the vCPU: streams stay as they were */
+static const VMStateDescription vmstate_imx7_src_restart = {
+    .name = TYPE_IMX7_SRC "/cpu1-restart",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = imx7_src_restart_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_BOOL(cpu1_restart, IMX7SRCState),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_imx7_src = {
     .name = TYPE_IMX7_SRC,
@@ -456,6 +504,10 @@ static const VMStateDescription vmstate_imx7_src = {
         VMSTATE_UINT32(cpu1_stops, IMX7SRCState),
         VMSTATE_UINT32(cpu1_injected, IMX7SRCState),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_imx7_src_restart,
+        NULL
     },
 };
 
@@ -518,6 +570,8 @@ static void imx7_src_init(Object *obj)
     object_property_add_uint32_ptr(obj, "cpu1-stops", &s->cpu1_stops,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint32_ptr(obj, "cpu1-injected", &s->cpu1_injected,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint32_ptr(obj, "cpu1-power-ons", &s->cpu1_power_ons,
                                    OBJ_PROP_FLAG_READ);
 }
 

@@ -223,6 +223,41 @@ static void test_enable_edge(void)
     qtest_quit(qts);
 }
 
+/* Wait (up to 10 s) until core1's vCPU has been powered on @n times */
+static void wait_power_ons(QTestState *qts, uint32_t n)
+{
+    int i;
+
+    for (i = 0; i < 10000 && qom_get_u32(qts, "cpu1-power-ons") < n; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(qom_get_u32(qts, "cpu1-power-ons"), ==, n);
+}
+
+/*
+ * The enable cleared and set again in two back-to-back writes, as a
+ * kernel that clears a stale enable does (imx_enable_cpu() with the lab's
+ * patch) while core1 still runs: the stop must reach the vCPU before the
+ * start, so that core1 is powered on again at GPR3 each time rather than
+ * going on where it was (Linux: "CPU1: failed to come online").
+ */
+static void test_enable_restart(void)
+{
+    QTestState *qts = src_start();
+    uint32_t i;
+
+    src_write(qts, GPR3, 0x80008000);
+    core1_enable(qts, true);
+    wait_power_ons(qts, 1);
+    for (i = 1; i <= 200; i++) {
+        core1_enable(qts, false);
+        core1_enable(qts, true);
+        wait_power_ons(qts, 1 + i);
+    }
+    assert_counters(qts, 201, 201, 200, 0);
+    qtest_quit(qts);
+}
+
 static void test_fail_cpu1_on(void)
 {
     QTestState *qts = src_start();
@@ -336,6 +371,7 @@ static void test_reserved_and_read_only(void)
     };
     static const char *const counters[] = {
         "cpu1-releases", "cpu1-starts", "cpu1-stops", "cpu1-injected",
+        "cpu1-power-ons",
     };
     QTestState *qts = src_start();
     int i;
@@ -444,7 +480,7 @@ static void assert_src_ok(QTestState *qts)
         "fail-cpu1-on", "fail-cpu1-on-nth", "cpu1-on-delay-ms",
         "fail-cpu1-off",
     };
-    uint32_t releases, starts;
+    uint32_t releases, starts, power_ons;
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(knobs); i++) {
@@ -455,11 +491,17 @@ static void assert_src_ok(QTestState *qts)
     core1_enable(qts, false);
     releases = qom_get_u32(qts, "cpu1-releases");
     starts = qom_get_u32(qts, "cpu1-starts");
+    power_ons = qom_get_u32(qts, "cpu1-power-ons");
     core1_enable(qts, true);
     g_assert_cmpuint(qom_get_u32(qts, "cpu1-releases"), ==, releases + 1);
     g_assert_cmpuint(qom_get_u32(qts, "cpu1-starts"), ==, starts + 1);
     g_assert_cmphex(src_read(qts, A7RCR1) & A7RCR1_CORE1_EN, ==,
                     A7RCR1_CORE1_EN);
+    /* the vCPU itself runs, and restarts on a back-to-back 1->0->1 */
+    wait_power_ons(qts, power_ons + 1);
+    core1_enable(qts, false);
+    core1_enable(qts, true);
+    wait_power_ons(qts, power_ons + 2);
 }
 
 /*
@@ -468,6 +510,42 @@ static void assert_src_ok(QTestState *qts)
  */
 /* Bump when the operation mix below changes (lab-fuzz.h) */
 #define SRC_FUZZ_GEN 1
+
+/*
+ * Core1 states no SoC can be in, and 64-bit entry points for an AArch32
+ * core, patched into a stream saved with a start pending (released,
+ * not running): each is refused. The migration fuzzer found a stream that
+ * ran core1 where the SoC thought it off; a release then failed to
+ * restart it.
+ */
+static void test_snapshot_inconsistent_refused(void)
+{
+    static const struct {
+        size_t offset;          /* in the SRC's section */
+        uint8_t bytes[8];
+        size_t len;
+    } patches[] = {
+        { 4 * SRC_MAX_REGS + 0, { 0 }, 1 },         /* not released */
+        { 4 * SRC_MAX_REGS + 1, { 1 }, 1 },         /* running and pending */
+        { 4 * SRC_MAX_REGS + 3 + 8, { 0, 0, 0xff, 0, 0x80, 0, 0x80, 0 }, 8 },
+        { 4 * SRC_MAX_REGS + 3 + 8 + 8, { 0, 0, 0, 1, 0, 0, 0, 0 }, 8 },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(patches); i++) {
+        char *path = lab_migrate_tmp_path();
+        QTestState *qts = src_start();
+
+        src_write(qts, GPR3, 0x80008000);
+        knob_set(qts, "cpu1-on-delay-ms", 50);
+        core1_enable(qts, true);
+        lab_migrate_save(qts, path);
+        lab_migrate_patch(path, "imx7.src", patches[i].offset,
+                          patches[i].bytes, patches[i].len);
+        lab_migrate_load_refused("-machine imx7d-custom,psci=off", path);
+        lab_migrate_tmp_remove(path);
+    }
+}
 
 static void test_fuzz(const void *repro)
 {
@@ -563,6 +641,7 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7-src/regs/reserved-and-read-only",
                    test_reserved_and_read_only);
     qtest_add_func("/imx7-src/core1/enable-edge", test_enable_edge);
+    qtest_add_func("/imx7-src/core1/enable-restart", test_enable_restart);
     qtest_add_func("/imx7-src/core1/fail-on", test_fail_cpu1_on);
     qtest_add_func("/imx7-src/core1/fail-on-nth", test_fail_cpu1_on_nth);
     qtest_add_func("/imx7-src/core1/fail-off", test_fail_cpu1_off);
@@ -573,6 +652,8 @@ int main(int argc, char **argv)
     qtest_add_data_func("/imx7-src/snapshot/stream/start-pending",
                         "imx7-src-start-pending",
                         test_snapshot_start_pending);
+    qtest_add_func("/imx7-src/snapshot/inconsistent-refused",
+                   test_snapshot_inconsistent_refused);
     qtest_add_func("/imx7-src/snapshot/bad-el-refused",
                    test_snapshot_bad_el_refused);
     lab_fuzz_add_tests("/imx7-src/migrate-fuzz", "imx7-src-migrate",

@@ -16,16 +16,11 @@ firmware: QEMU's hook into the SRC model, as U-Boot's psci-mx7.c), so the
 fix cannot reach it: the failure stays, as the test checks.
 """
 import smp
-from lablib import expect, kernel_patches
+from lablib import expect
 
 BOARDS = smp.modes(qemu_args=smp.knob('fail-cpu1-on-nth', 2))
 TIMEOUT = 180
-EDGE_FIX = '0001-ARM-imx-make-the-i.MX7-secondary-core-enable-an-edge.patch'
-
-
-def kernel_fixes_it(board):
-    """The kernel under test clears a stale enable itself (psci=off)."""
-    return EDGE_FIX in kernel_patches() and not smp.psci(board)
+kernel_fixes_it = smp.kernel_fixes_stale_enable
 
 
 def test_boot0_has_both_cpus(board):

@@ -69,6 +69,13 @@ struct IMX7SRCState {
     uint32_t cpu1_el;
     /* Power-state work queued on core1 (at most one at a time) */
     bool cpu1_sync_queued;
+    /*
+     * core1 was stopped since the vCPU last matched cpu1_run: a start
+     * that follows before the sync work runs must still restart it.
+     */
+    bool cpu1_restart;
+    /* times the vCPU was powered on (arm_set_cpu_on), not migrated */
+    uint32_t cpu1_power_ons;
 
     /*
      * PSCI firmware mode (the board routes QEMU's PSCI CPU_ON/CPU_OFF/
