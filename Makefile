@@ -3,7 +3,7 @@
 #                in a window or on VNC)
 #   make test    build what is missing, run every test
 # Other targets: make debug | bench | check-asan | check-fresh | qemu |
-#                kernel-src | image | modules | clean | help
+#                kernel-src | check-kernels | image | modules | clean | help
 #   make check-fresh  the two commands above on a bare Debian root built on
 #                the spot (mmdebstrap, root only): the check for any change
 #                to setup, fetch or build scripts or this Makefile
@@ -73,7 +73,7 @@ export KERNEL KDIR KSRC KVER KCONFIG LAB_MODULES LAB_IMAGES
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 
-.PHONY: all run test check-asan check-fresh bench debug qemu kernel kernel-src _kernel-src kexec modules _modules guest-bin image _image host clean help
+.PHONY: all run test check-asan check-fresh check-kernels bench debug qemu kernel kernel-src _kernel-src kexec modules _modules guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
@@ -176,6 +176,14 @@ check-asan: host
 	@scripts/build-qemu --asan
 	@LAB_FUZZ_OPS=$(FUZZ_OPS) LAB_FUZZ_SEED=$(FUZZ_SEED) \
 		tests/run --qtest-only --qemu-build qemu-asan $(TEST_ARGS)
+
+# The whole suite on both kernels from source (6.1 and 6.12, built first
+# when missing: ~30 min each cold, which is why CI's make test does not):
+# the check for a change to the kernel side (config fragment, kernel
+# patches, the source-kernel paths of the scripts)
+check-kernels:
+	@$(MAKE) --no-print-directory test KERNEL_SRC=1 LINUX_SRC=debian-6.1
+	@$(MAKE) --no-print-directory test KERNEL_SRC=1 LINUX_SRC=debian-6.12
 
 # make test and make run in a fresh clone of HEAD on a bare Debian root
 check-fresh:
