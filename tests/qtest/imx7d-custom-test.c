@@ -10,6 +10,8 @@
  */
 
 #include "qemu/osdep.h"
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "qemu/units.h"
 #include "qemu/bswap.h"
 #include "libqtest-single.h"
@@ -100,6 +102,58 @@ static void test_sdio_slot_present(void)
  * h_hcr[], h_lr[] and h_apr[]: the usdhc-dma fuzzer found it (DMA to a
  * random address, UBSan) and patch 0013 fixes it. A guest store is enough.
  */
+/*
+ * UART1 receives a character (from a file chardev's input): USR2 says both
+ * "receive data ready" and "start bit detected" (WAKE, write 1 to clear),
+ * as the silicon does. Linux 6.2+ takes receive interrupts without WAKE
+ * for its "RX flood" erratum: after 4 it soft-resets the UART, with a
+ * dev_warn() under the port lock that deadlocks when the UART is the
+ * console (seen booting 6.12: CPU0 spinning in imx_uart_console_write()).
+ */
+#define UART1_BASE      0x30860000
+#define UART_URXD       0x00
+#define UART_USR2       0x98
+#define USR2_RDR        (1 << 0)
+#define USR2_WAKE       (1 << 7)
+
+static void test_uart_rx_start_bit(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("lab-uart-XXXXXX", NULL);
+    g_autofree char *path = g_strdup_printf("%s/console", dir);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    QTestState *qts;
+    int fd, i;
+
+    qts = qtest_initf("-machine imx7d-custom -chardev socket,id=u1,path=%s,"
+                      "server=on,wait=off -serial chardev:u1", path);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(write(fd, "ab", 2), ==, 2);
+    for (i = 0; i < 5000 && !(qtest_readl(qts, UART1_BASE + UART_USR2) &
+                              USR2_RDR); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(qtest_readl(qts, UART1_BASE + UART_USR2) &
+                    (USR2_RDR | USR2_WAKE), ==, USR2_RDR | USR2_WAKE);
+    qtest_writel(qts, UART1_BASE + UART_USR2, USR2_WAKE);
+    g_assert_cmphex(qtest_readl(qts, UART1_BASE + UART_USR2) & USR2_WAKE,
+                    ==, 0);
+    /* the next character has its start bit too */
+    g_assert_cmphex(qtest_readl(qts, UART1_BASE + UART_URXD) & 0xff, ==, 'a');
+    for (i = 0; i < 5000 && !(qtest_readl(qts, UART1_BASE + UART_USR2) &
+                              USR2_WAKE); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(qtest_readl(qts, UART1_BASE + UART_USR2) & USR2_WAKE,
+                    ==, USR2_WAKE);
+    close(fd);
+    qtest_quit(qts);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_gic_hyp_per_cpu_view(void)
 {
     uint32_t vtr = readl(GICH_THIS_CPU + GICH_VTR);
@@ -510,6 +564,7 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7d-custom/soc-id", test_soc_is_imx7d);
     qtest_add_func("/imx7d-custom/ecspi1", test_display_bus_present);
     qtest_add_func("/imx7d-custom/usdhc2", test_sdio_slot_present);
+    qtest_add_func("/imx7d-custom/uart1/rx-start-bit", test_uart_rx_start_bit);
     qtest_add_func("/imx7d-custom/gic/hyp-per-cpu-view",
                    test_gic_hyp_per_cpu_view);
     lab_fuzz_add_tests("/imx7d-custom/fuzz", "imx7d-board", test_board_fuzz);
