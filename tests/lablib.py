@@ -49,17 +49,23 @@ INIT_MARKER = re.compile(r'^LAB-(COLDPLUG-DONE|SETTLED)$')
 EOL = r'(?:$|(?=\[\s*\d+\.\d{6}\] ))'
 
 
+def _kernel_mk(source_var, debian_var):
+    """A path kernel.mk records for the kernel under test: source_var of
+    scripts/build-kernel's (KERNEL_SRC), else debian_var of
+    scripts/fetch-kernel's; None when the file has no such line."""
+    mk, var = ((os.path.join(BUILD, 'kernel-src', KERNEL_SRC, 'kernel.mk'),
+                source_var) if KERNEL_SRC else
+               (os.path.join(BUILD, 'kernel', 'kernel.mk'), debian_var))
+    with open(mk) as f:
+        m = re.search(r'^%s := (.*)$' % var, f.read(), re.M)
+    return m.group(1) if m else None
+
+
 def kernel_build_dir():
     """The tree out-of-tree modules build against (KDIR): the Makefile's,
     else Debian's headers or the source kernel's object tree as
     scripts/fetch-kernel and scripts/build-kernel recorded them."""
-    if os.environ.get('KDIR'):
-        return os.environ['KDIR']
-    mk, var = ((os.path.join(BUILD, 'kernel-src', KERNEL_SRC, 'kernel.mk'),
-                'SRC_KDIR') if KERNEL_SRC else
-               (os.path.join(BUILD, 'kernel', 'kernel.mk'), 'DEBIAN_KDIR'))
-    with open(mk) as f:
-        return re.search(r'^%s := (.*)$' % var, f.read(), re.M).group(1)
+    return os.environ.get('KDIR') or _kernel_mk('SRC_KDIR', 'DEBIAN_KDIR')
 
 
 def kernel_patches():
@@ -67,9 +73,7 @@ def kernel_patches():
     test (scripts/build-kernel records them); none for Debian's kernel."""
     if not KERNEL_SRC:
         return []
-    with open(os.path.join(BUILD, 'kernel-src', KERNEL_SRC, 'kernel.mk')) as f:
-        m = re.search(r'^SRC_KPATCHES := (.*)$', f.read(), re.M)
-    return m.group(1).split() if m else []
+    return (_kernel_mk('SRC_KPATCHES', None) or '').split()
 
 
 def kernel_release():

@@ -20,7 +20,6 @@ from lablib import expect
 
 BOARDS = smp.modes(qemu_args=smp.knob('fail-cpu1-on-nth', 2))
 TIMEOUT = 180
-kernel_fixes_it = smp.kernel_fixes_stale_enable
 
 
 def test_boot0_has_both_cpus(board):
@@ -38,7 +37,7 @@ def test_boot1_after_kexec_fails(board):
 def test_boot2_with_no_injection_fails_unless_the_kernel_is_fixed(board):
     ready, text = smp.kexec(board)
     expect(ready.group(3) == '2', 'not boot 2: ' + ready.group(0))
-    if kernel_fixes_it(board):
+    if smp.kernel_fixes_stale_enable(board):
         # the fixed kernel makes the edge: a new release, and CPU1 runs
         expect(smp.NEVER_STARTED not in text,
                'boot 2 failed CPU1 with the kernel fix')
@@ -53,7 +52,7 @@ def test_boot2_with_no_injection_fails_unless_the_kernel_is_fixed(board):
 
 
 def test_cpu1_recovers_by_the_module_or_the_kernel_fix(board):
-    if kernel_fixes_it(board):
+    if smp.kernel_fixes_stale_enable(board):
         # nothing to recover: CPU1 goes off and on again, no module
         expect(board.run('echo 0 > %s; echo rc=$?' % smp.CPU1) == 'rc=0',
                'CPU1 does not go offline')
