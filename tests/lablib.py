@@ -6,6 +6,7 @@ QMP for screendumps and QOM. Tests talk to the guest shell on the serial
 console and match what the kernel and the programs print.
 """
 
+import hashlib
 import os
 import re
 import queue
@@ -23,11 +24,20 @@ IMAGES = os.environ.get('LAB_IMAGES') or os.path.join(ROOT, 'images')
 MODULES = os.environ.get('LAB_MODULES') or BUILD
 # the name of the source kernel (debian-6.1, ...) or '' for Debian's
 KERNEL_SRC = os.environ.get('LAB_KERNEL_SRC', '')
+# QEMU's python/qemu, imported when a Board first needs its QEMUMachine
+# (scripts/snapshot, which make run calls, only computes a key)
 sys.path.insert(0, os.path.join(BUILD, 'qemu-src', 'python'))
 
-from qemu.machine import QEMUMachine  # noqa: E402  (path set just above)
-
 QEMU = os.path.join(BUILD, 'qemu', 'qemu-system-arm')
+# Settled boards saved by Board.start(), one per key (snapshot_key())
+SNAPSHOTS = os.environ.get('LAB_SNAPSHOTS') or os.path.join(BUILD, 'snapshots')
+# What a snapshot holds and when it is taken: a change here makes every
+# saved one stale
+SNAPSHOT_FORMAT = 'lab-snapshot-2 settled shell, running, lz4 stream'
+# QEMU options that do not change the guest or its devices: a snapshot
+# taken without them serves a board that has them (and the other way)
+HOST_ONLY_OPTIONS = ('-gdb', '-d', '-D', '-trace', '-display', '-vnc', '-msg',
+                     '-qmp', '-monitor')
 
 
 def base_cmdline():
@@ -88,39 +98,110 @@ def default_kernel():
     return uimage if os.path.exists(uimage) else os.path.join(IMAGES, 'zImage')
 
 
+def file_digest(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
+
+
+def guest_args(args):
+    """args without the HOST_ONLY_OPTIONS (and their values)."""
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a in HOST_ONLY_OPTIONS:
+            skip = True
+        else:
+            out.append(a)
+    return out
+
+
+def snapshot_key(qemu, machine, files, args):
+    """The name of the snapshot of a board: a hash over SNAPSHOT_FORMAT,
+    the content of the QEMU binary and of the guest's files, the machine
+    and its options and the guest-visible QEMU arguments."""
+    h = hashlib.sha256(SNAPSHOT_FORMAT.encode())
+    for path in [qemu] + list(files):
+        h.update(b'\0' + file_digest(path).encode())
+    for a in [machine] + guest_args(args):
+        h.update(b'\0' + a.encode())
+    return h.hexdigest()[:32]
+
+
+def save_snapshot(board, path, keep_days=3):
+    """Save a settled, running board as snapshot `path` (its console text
+    beside it) and let it run on. Written under temporary names and
+    renamed, so that a half-written snapshot is never found."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = '%s.tmp%d' % (path, os.getpid())
+    with open(tmp + '.console', 'w', encoding='utf-8') as f:
+        f.write(board.text)
+    board.qmp('migrate-set-parameters', **{'max-bandwidth': 1 << 40})
+    # Migrated while it runs (an idle guest: the copy converges at once),
+    # so that the saved run state is "running" and a QEMU started from
+    # the snapshot runs it without being told (scripts/run has no QMP)
+    board.migrate('exec:lz4 -1 -q -f - ' + tmp)
+    board.qmp('cont')
+    os.replace(tmp + '.console', path + '.console')
+    os.replace(tmp, path)
+    prune_snapshots(keep_days)
+
+
+def prune_snapshots(keep_days):
+    """Remove snapshots not used for keep_days (each key has its own
+    file: the old ones of rebuilt kernels and QEMUs pile up otherwise)."""
+    limit = time.time() - keep_days * 86400
+    for name in os.listdir(SNAPSHOTS):
+        p = os.path.join(SNAPSHOTS, name)
+        try:
+            if os.path.getmtime(p) < limit:
+                os.remove(p)
+        except OSError:     # (removed by a concurrent run)
+            pass
+
+
 class TestFailure(Exception):
     """A failed expectation; carries the last console lines for the log."""
 
 
 class Board:
-    """One booted lab board. Use as a context manager."""
+    """One booted lab board. Use as a context manager.
+
+    cmdline, when given, is the whole kernel command line (else the lab's
+    base_cmdline() and append)."""
 
     def __init__(self, name, machine_opts='', qemu_args=(), append='',
                  kernel=None, dtb=None, initrd=None, log_dir=None,
-                 qemu=None, machine='imx7d-custom', share=None):
+                 qemu=None, machine='imx7d-custom', share=None, cmdline=None):
         self.name = name
         self.log_dir = log_dir or os.path.join(BUILD, 'test-logs')
         os.makedirs(self.log_dir, exist_ok=True)
         self.console_log = os.path.join(self.log_dir, name + '.console.log')
         machine += ',' + machine_opts if machine_opts else ''
         self.machine = machine
-        self.vm = QEMUMachine(qemu or QEMU, name=name, log_dir=self.log_dir,
-                              sock_dir=self.log_dir)
-        self.vm.set_machine(machine)
-        self.vm.set_console()
-        self.vm.add_args(
-            '-kernel', kernel or default_kernel(),
-            '-dtb', dtb or os.path.join(IMAGES, 'imx7d-custom.dtb'),
-            '-initrd', initrd or os.path.join(IMAGES, 'initrd.cpio.lz4'),
-            '-append', (base_cmdline() + ' ' + append).strip(),
-            '-no-reboot', *qemu_args)
+        self.qemu = qemu or QEMU
+        # the guest's files and QEMU's options: what snapshot_key() covers
+        self.files = [kernel or default_kernel(),
+                      dtb or os.path.join(IMAGES, 'imx7d-custom.dtb'),
+                      initrd or os.path.join(IMAGES, 'initrd.cpio.lz4')]
+        self.args = ['-kernel', self.files[0], '-dtb', self.files[1],
+                     '-initrd', self.files[2],
+                     '-append',
+                     cmdline or (base_cmdline() + ' ' + append).strip(),
+                     '-no-reboot', *qemu_args]
         if share:
             # a host directory at /lab/host in the guest, read-only, as
             # scripts/run shares the module builds (lab-reload)
-            self.vm.add_args(
+            self.args += [
                 '-fsdev', 'local,id=lab-host,path=%s,security_model=none,'
                 'readonly=on' % share,
-                '-device', 'virtio-9p-device,fsdev=lab-host,mount_tag=lab-host')
+                '-device', 'virtio-9p-device,fsdev=lab-host,mount_tag=lab-host']
+        self._vm = None
+        self.snapshot = None  # the snapshot file start() restored or saved
+        self.restored = False  # start() restored it (rather than booted)
         self.text = ''        # everything the console printed so far
         self.pos = 0          # how far wait_for() has consumed self.text
         self.sock = None
@@ -128,6 +209,18 @@ class Board:
         self._seq = 0
 
     # -- life cycle ---------------------------------------------------------
+    @property
+    def vm(self):
+        """The QEMUMachine of this board (made when first needed)."""
+        if self._vm is None:
+            from qemu.machine import QEMUMachine
+            self._vm = QEMUMachine(self.qemu, name=self.name,
+                                   log_dir=self.log_dir, sock_dir=self.log_dir)
+            self._vm.set_machine(self.machine)
+            self._vm.set_console()
+            self._vm.add_args(*self.args)
+        return self._vm
+
     def __enter__(self):
         self.launch()
         return self
@@ -188,6 +281,86 @@ class Board:
         """Wait until /init's background module loading has finished (the
         board's devices have their drivers)."""
         self.wait_for(r'^LAB-COLDPLUG-DONE', timeout, since=0)
+
+    # -- snapshot starts ------------------------------------------------------
+    def snapshot_key(self):
+        """What the settled board depends on: the content of QEMU, the
+        kernel, the DTB and the initramfs, and every QEMU option that
+        reaches the guest (machine options, knobs, the command line), so
+        that a snapshot is used only by the board it was taken of."""
+        return snapshot_key(self.qemu, self.machine, self.files, self.args)
+
+    def snapshot_path(self):
+        """The file of this board's snapshot (which may not exist yet)."""
+        return os.path.join(SNAPSHOTS, self.snapshot_key())
+
+    def has_snapshot(self):
+        path = self.snapshot_path()
+        return os.path.exists(path) and os.path.exists(path + '.console')
+
+    def start(self, timeout=120):
+        """Bring the board to a settled shell (LAB-SETTLED, as after a cold
+        boot): restored from its snapshot when one matches, else booted
+        cold and saved as that snapshot for the next board like it. A
+        restored board's console text begins with the transcript of the
+        cold boot the snapshot was taken after, so waits for boot
+        messages and markers work as on a cold board."""
+        if self.has_snapshot():
+            try:
+                return self._start_from(self.snapshot_path(), timeout)
+            except TestFailure as e:
+                # (e.g. a file a concurrent run was replacing): boot cold
+                print('[lab] %s: restoring its snapshot failed, booting cold: '
+                      '%s' % (self.name, str(e).splitlines()[0]),
+                      file=sys.stderr, flush=True)
+                self.shutdown()
+                self._reset_for_cold_boot()
+        return self.make_snapshot(timeout)
+
+    def make_snapshot(self, timeout=120):
+        """Boot cold to a settled shell and save it as this board's
+        snapshot; the board runs on."""
+        self.boot(timeout)
+        self.wait_settled(timeout)
+        self.sync_shell()
+        save_snapshot(self, self.snapshot_path())
+        self.snapshot = self.snapshot_path()
+        return self
+
+    def _start_from(self, path, timeout):
+        with open(path + '.console', encoding='utf-8') as f:
+            transcript = f.read()
+        self.vm.add_args('-incoming', 'exec:lz4 -dc ' + path)
+        self.launch()
+        end = time.monotonic() + timeout
+        while self.qmp('query-status')['status'] == 'inmigrate':
+            if time.monotonic() > end:
+                raise TestFailure('restoring %s did not finish' % path)
+            time.sleep(0.02)
+        status = self.qmp('query-status')['status']
+        if status == 'paused':
+            self.qmp('cont')    # (a snapshot taken of a stopped board)
+        elif status != 'running':
+            raise TestFailure('restored %s is %s, not running' % (path, status))
+        self.text = transcript
+        self._log.write(transcript)
+        self._log.write('\n[lab] --- restored from snapshot %s ---\n'
+                        % os.path.basename(path))
+        self.pos = 0
+        self.wait_for(r'LAB-READY (\S+) cpus=(\S+)', 1)
+        self.wait_settled(1)
+        self.pos = len(self.text)
+        self.sync_shell()
+        for p in (path, path + '.console'):
+            os.utime(p)     # in use: kept by prune_snapshots()
+        self.snapshot = path
+        self.restored = True
+        return self
+
+    def _reset_for_cold_boot(self):
+        """Undo launch() for a second try with a cold boot."""
+        self._vm = None
+        self.text, self.pos = '', 0
 
     def sync_shell(self, tries=40):
         """Wait until the shell reads its input: what is typed before it
@@ -300,7 +473,12 @@ class Board:
     def save_state(self, path, timeout=60):
         """Stop the board and migrate its whole state into file `path`."""
         self.qmp('stop')
-        self.qmp('migrate', uri='exec:cat > ' + path)
+        self.migrate('exec:cat > ' + path, timeout)
+
+    def migrate(self, uri, timeout=60):
+        """Migrate the board to `uri` and wait until that is done (the
+        board is stopped then)."""
+        self.qmp('migrate', uri=uri)
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             info = self.qmp('query-migrate')
@@ -308,7 +486,7 @@ class Board:
                 return
             if info.get('status') in ('failed', 'cancelled'):
                 raise TestFailure('migration %s: %s' % (info['status'], info))
-            time.sleep(0.2)
+            time.sleep(0.02)
         raise TestFailure('migration did not complete')
 
     @classmethod

@@ -105,9 +105,14 @@ def test_run_gdb_then_attach():
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True)
         try:
-            said = board.stderr.readline()
-            m = re.search(r'gdb stub on localhost:(\d+): scripts/debug '
-                          r'--attach (\d+)', said)
+            # (after what it says of the board's snapshot, if it makes one)
+            said = ''
+            for _ in range(5):
+                said = board.stderr.readline()
+                m = re.search(r'gdb stub on localhost:(\d+): scripts/debug '
+                              r'--attach (\d+)', said)
+                if m or not said:
+                    break
             expect(m and m.group(1) == m.group(2),
                    'scripts/run --gdb did not say its port: ' + said)
             proc = debug('--attach', m.group(1), '--batch', '--',
