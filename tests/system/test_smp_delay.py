@@ -2,12 +2,14 @@
 500 ms is within Linux's 1 s wait and CPU1 comes online; 1500 ms is not,
 Linux reports the failure and the system keeps working."""
 import re
-import time
 
 import smp
 from lablib import expect
 
 BOARDS = smp.modes()
+# Linux waits 1 s for the core: a second busy QEMU beside this one could
+# steal the 500 ms margin from core1's vCPU thread
+ALONE = 'a 500 ms margin in a 1 s wait'
 RESPONSIVE_S = 30
 
 
@@ -33,13 +35,19 @@ def test_start_delayed_1500ms_fails_and_system_stays_up(board):
     rc, out = smp.online_cpu1(board)
     expect(rc != 0, 'CPU1 came online after all: ' + out)
     board.wait_for(re.escape(smp.NEVER_STARTED), 10, since=mark)
-    end = time.monotonic() + RESPONSIVE_S
+    start = uptime(board)
     n = 0
-    while time.monotonic() < end:
+    while uptime(board) < start + RESPONSIVE_S:
         n += 1
         expect(board.run('echo alive-%d' % n, timeout=10) == 'alive-%d' % n,
                'the shell stopped answering')
-        time.sleep(3)
+        board.run('sleep 3', timeout=10)
+    expect(n >= RESPONSIVE_S // 3, 'only %d rounds in %d s' % (n, RESPONSIVE_S))
     smp.expect_online(board, '0')
     # the core did start, late
     smp.expect_counters(board, starts=3, injected=2)
+
+
+def uptime(board):
+    """The guest's clock: seconds since its boot (virtual time)."""
+    return float(board.run('cat /proc/uptime').split()[0])

@@ -10,6 +10,7 @@ import smp
 from lablib import expect
 
 BOARDS = smp.modes(qemu_args=smp.knob('fail-cpu1-on', 1))
+COLD_BOOT = 'tests CPU1 failing to start at boot'
 
 
 def _kernel_time(board, message):
