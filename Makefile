@@ -73,10 +73,11 @@ export KERNEL KDIR KSRC KVER KCONFIG LAB_MODULES LAB_IMAGES
 
 GUEST_DRIVERS := $(patsubst guest-driver/%/Kbuild,%,$(wildcard guest-driver/*/Kbuild))
 
-.PHONY: all run test check-asan check-fresh check-kernels bench debug qemu kernel kernel-src _kernel-src kexec modules _modules guest-bin image _image host clean help
+.PHONY: all run test check-asan check-fresh check-kernels bench debug qemu kernel kernel-src _kernel-src kexec modules _modules _modules_build guest-bin image _image host clean help
 # A cold `make` (fresh clone) records its duration for `make bench`.
 all:
 	@scripts/timed cold-setup $(MAKE) --no-print-directory qemu image
+	@scripts/inputs-unchanged --record $(INPUT_WORDS)
 
 help:
 	@sed -n '/^$$/q;p' Makefile
@@ -130,7 +131,24 @@ UPSTREAM_ATH := drivers/net/wireless/ath
 kbuild = $(MAKE) -s -C $(KDIR) M=$(1) ARCH=arm CROSS_COMPILE=$(CROSS_COMPILE) \
 	modules || { echo "[lab] ERROR: $(2) failed to build" >&2; exit 1; }
 
+# kbuild's own no-op takes over a second a directory (make run waits for
+# it): the modules are built again only when their inputs changed since
+# the last build (sources, the kernel tree, the .ko files themselves)
+MODULES_STAMP = $(LAB_MODULES)/.modules-inputs
+modules_inputs = { echo '$(KDIR) $(KSRC) $(KERNEL_SRC)'; \
+	find guest-driver $(KSRC)/$(UPSTREAM_ATH) $(addprefix $(KSRC)/,$(UPSTREAM_DRM)) \
+		$(KDIR)/Module.symvers $(KDIR)/.config \
+		$(LAB_MODULES)/guest-driver $(LAB_BUILD)/upstream \
+		\( -name '*.ko' -o -path 'guest-driver/*' -o -path '$(KSRC)/*' -o -path '$(KDIR)/*' \) \
+		-type f -printf '%p %s %T@\n' 2>/dev/null | LC_ALL=C sort; } | sha256sum
+
 _modules:
+	@if [ "$$($(modules_inputs))" != "$$(cat $(MODULES_STAMP) 2>/dev/null)" ]; then \
+		$(MAKE) --no-print-directory _modules_build && \
+		$(modules_inputs) >$(MODULES_STAMP); \
+	fi
+
+_modules_build:
 ifeq ($(KERNEL_SRC),)
 	@mkdir -p $(LAB_BUILD)/upstream/drm
 	@cd $(KSRC) && cp -u $(UPSTREAM_DRM) $(LAB_BUILD)/upstream/drm/
@@ -162,11 +180,18 @@ image: kernel kexec modules guest-bin
 _image:
 	@KMODDIR=$(MODULES_DIR) scripts/build-image
 
-run: all
+# make run skips `make all` when nothing it builds from changed since it
+# last ran (scripts/inputs-unchanged): the board is up in about a second
+INPUT_WORDS = '$(KERNEL_SRC)' '$(LINUX_SRC)' '$(KERNEL_PATCHES)' '$(QEMU)'
+run:
+	@scripts/inputs-unchanged $(INPUT_WORDS) || $(MAKE) --no-print-directory all
 	@scripts/run --qemu $(QEMU) $(RUN_ARGS) -- $(QEMU_ARGS)
 
+# two test units at a time (tests/run -j): on 2 cores one board's waits
+# and another's work overlap
+TEST_JOBS ?= 2
 test: all
-	@tests/run $(TEST_ARGS)
+	@tests/run -j $(TEST_JOBS) $(TEST_ARGS)
 
 # The qtests, device fuzzers included, against QEMU built with ASan and
 # UBSan (build/qemu-asan). FUZZ_OPS operations per device, FUZZ_SEED.
