@@ -92,6 +92,13 @@ def expect_no_kernel_trouble(text):
     expect(not bad, 'kernel trouble:\n' + '\n'.join(bad[:20]))
 
 
+def offline_then_delay(board, ms):
+    """CPU1 offline, and its next start delayed by `ms` (virtual time)."""
+    board.run('echo 0 > ' + CPU1)
+    expect_online(board, '0')
+    board.qom_set(SRC, 'cpu1-on-delay-ms', ms)
+
+
 def online_cpu1(board):
     """echo 1 > cpu1/online; returns (exit status, what it printed)."""
     out = board.run('echo 1 > %s; echo rc=$?' % CPU1, check=False)
