@@ -86,6 +86,68 @@ static void test_display_bus_present(void)
                     ==, ECSPI_STATREG_TE);
 }
 
+#define ECSPI_RXDATA        0x00
+#define ECSPI_TXDATA        0x04
+#define ECSPI_CONREG        0x08
+#define ECSPI_INTREG        0x10
+#define ECSPI_CONREG_EN     (1 << 0)
+#define ECSPI_CONREG_XCH    (1 << 2)
+#define ECSPI_CONREG_MASTER0 (1 << 4)
+#define ECSPI_CONREG_BL8    (7 << 20)
+#define ECSPI_INTREG_TEEN   (1 << 0)
+#define ECSPI_INTREG_RREN   (1 << 3)
+#define ECSPI1_GIC_INPUT    31          /* SPI 31, GIC ID 63 */
+
+/*
+ * ECSPI1's interrupt line, as the A7 MPCore's input sees it, follows
+ * STATREG & INTREG through every access that changes either: the model
+ * drives the line only on a change, so a missed one would stick.
+ */
+static void test_ecspi_irq_follows_status(void)
+{
+    QTestState *qts = qtest_init("-machine imx7d-custom");
+    uint32_t on = ECSPI_CONREG_EN | ECSPI_CONREG_MASTER0 | ECSPI_CONREG_BL8;
+    int i;
+
+    qtest_irq_intercept_in(qts, "/machine/soc/a7mpcore");
+    qtest_writel(qts, ECSPI1_BASE + ECSPI_CONREG, on);
+    g_assert_false(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+
+    for (i = 0; i < 2; i++) {
+        /* TX FIFO empty raises it, a queued word lowers it */
+        qtest_writel(qts, ECSPI1_BASE + ECSPI_INTREG, ECSPI_INTREG_TEEN);
+        g_assert_true(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+        qtest_writel(qts, ECSPI1_BASE + ECSPI_TXDATA, 0x00);
+        g_assert_false(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+        /* the exchange empties the TX FIFO again */
+        qtest_writel(qts, ECSPI1_BASE + ECSPI_CONREG, on | ECSPI_CONREG_XCH);
+        g_assert_true(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+
+        /* RX ready holds it until the word is read */
+        qtest_writel(qts, ECSPI1_BASE + ECSPI_INTREG, ECSPI_INTREG_RREN);
+        g_assert_true(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+        qtest_readl(qts, ECSPI1_BASE + ECSPI_RXDATA);
+        g_assert_false(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+    }
+
+    /* disabling the block is a soft reset: the line stays low after it */
+    qtest_writel(qts, ECSPI1_BASE + ECSPI_INTREG, ECSPI_INTREG_TEEN);
+    g_assert_true(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+    qtest_writel(qts, ECSPI1_BASE + ECSPI_CONREG, 0);
+    g_assert_false(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+    qtest_writel(qts, ECSPI1_BASE + ECSPI_CONREG, on);
+    g_assert_false(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+
+    /* after a system reset the line is driven again from the start */
+    qtest_qmp_assert_success(qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(qts, "RESET");
+    qtest_writel(qts, ECSPI1_BASE + ECSPI_CONREG, on);
+    g_assert_false(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+    qtest_writel(qts, ECSPI1_BASE + ECSPI_INTREG, ECSPI_INTREG_TEEN);
+    g_assert_true(qtest_get_irq(qts, ECSPI1_GIC_INPUT));
+    qtest_quit(qts);
+}
+
 static void test_sdio_slot_present(void)
 {
     uint32_t v1 = readl(USDHC1_BASE + SDHC_CAPAB);
@@ -563,6 +625,7 @@ int main(int argc, char **argv)
     qtest_add_func("/imx7d-custom/ram", test_512mib_ram_by_default);
     qtest_add_func("/imx7d-custom/soc-id", test_soc_is_imx7d);
     qtest_add_func("/imx7d-custom/ecspi1", test_display_bus_present);
+    qtest_add_func("/imx7d-custom/ecspi1/irq", test_ecspi_irq_follows_status);
     qtest_add_func("/imx7d-custom/usdhc2", test_sdio_slot_present);
     qtest_add_func("/imx7d-custom/uart1/rx-start-bit", test_uart_rx_start_bit);
     qtest_add_func("/imx7d-custom/gic/hyp-per-cpu-view",
