@@ -200,6 +200,7 @@ class Board:
                 'readonly=on' % share,
                 '-device', 'virtio-9p-device,fsdev=lab-host,mount_tag=lab-host']
         self._vm = None
+        self._key = None
         self.snapshot = None  # the snapshot file start() restored or saved
         self.restored = False  # start() restored it (rather than booted)
         self.text = ''        # everything the console printed so far
@@ -287,8 +288,12 @@ class Board:
         """What the settled board depends on: the content of QEMU, the
         kernel, the DTB and the initramfs, and every QEMU option that
         reaches the guest (machine options, knobs, the command line), so
-        that a snapshot is used only by the board it was taken of."""
-        return snapshot_key(self.qemu, self.machine, self.files, self.args)
+        that a snapshot is used only by the board it was taken of. (Hashed
+        once: the board's files are those it was made with.)"""
+        if self._key is None:
+            self._key = snapshot_key(self.qemu, self.machine, self.files,
+                                     self.args)
+        return self._key
 
     def snapshot_path(self):
         """The file of this board's snapshot (which may not exist yet)."""
@@ -319,10 +324,7 @@ class Board:
         cold boot the snapshot was taken after, so waits for boot
         messages and markers work as on a cold board."""
         if self.snapshot_refused():
-            self.boot(timeout)
-            self.wait_settled(timeout)
-            self.sync_shell()
-            return self
+            return self._boot_settled(timeout)
         if self.has_snapshot():
             try:
                 return self._start_from(self.snapshot_path(), timeout)
@@ -338,23 +340,31 @@ class Board:
     def make_snapshot(self, timeout=120):
         """Boot cold to a settled shell and save it as this board's
         snapshot; the board runs on."""
-        self.boot(timeout)
-        self.wait_settled(timeout)
-        self.sync_shell()
+        self._boot_settled(timeout)
         save_snapshot(self, self.snapshot_path())
         self.snapshot = self.snapshot_path()
         return self
+
+    def _boot_settled(self, timeout):
+        self.boot(timeout)
+        self.wait_settled(timeout)
+        self.sync_shell()
+        return self
+
+    def _wait_incoming(self, path, timeout):
+        """Wait until QEMU has loaded the migration stream of `path`."""
+        end = time.monotonic() + timeout
+        while self.qmp('query-status')['status'] == 'inmigrate':
+            if time.monotonic() > end:
+                raise TestFailure('restoring %s did not finish' % path)
+            time.sleep(0.02)
 
     def _start_from(self, path, timeout):
         with open(path + '.console', encoding='utf-8') as f:
             transcript = f.read()
         self.vm.add_args('-incoming', 'exec:lz4 -dc ' + path)
         self.launch()
-        end = time.monotonic() + timeout
-        while self.qmp('query-status')['status'] == 'inmigrate':
-            if time.monotonic() > end:
-                raise TestFailure('restoring %s did not finish' % path)
-            time.sleep(0.02)
+        self._wait_incoming(path, timeout)
         status = self.qmp('query-status')['status']
         if status == 'paused':
             self.qmp('cont')    # (a snapshot taken of a stopped board)
@@ -515,12 +525,11 @@ class Board:
         board = cls(name, qemu_args=args + ('-incoming', 'exec:cat ' + path,
                                             '-S'), **board_args)
         board.launch()
-        end = time.monotonic() + timeout
-        while board.qmp('query-status')['status'] == 'inmigrate':
-            if time.monotonic() > end:
-                board.shutdown()
-                raise TestFailure('restore from %s did not finish' % path)
-            time.sleep(0.2)
+        try:
+            board._wait_incoming(path, timeout)
+        except TestFailure:
+            board.shutdown()
+            raise
         return board
 
     def screen(self, name):
