@@ -1,10 +1,14 @@
 /*
- * A simulated Wi-Fi access point: an open network with one station
+ * A simulated Wi-Fi access point: an open or WPA2-PSK network with one
+ * station
  *
  * Management: beacons and probe responses, open system authentication,
  * (re)association, deauthentication and disassociation. Data: 802.11
  * frames to and from the distribution system, with the LLC/SNAP header
- * (RFC 1042) that carries the Ethernet type.
+ * (RFC 1042) that carries the Ethernet type. With a passphrase, the RSN
+ * element in beacons and associations and the authenticator of
+ * wifi-rsn.c, which holds the port closed to all but EAPOL until the
+ * 4-way handshake has put the keys in place.
  *
  * Copyright (c) 2026 The imx7d kernel lab authors
  *
@@ -13,6 +17,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qapi/error.h"
 #include "hw/net/wifi-ap.h"
 #include "migration/vmstate.h"
 #include "qemu/bswap.h"
@@ -41,11 +46,14 @@
 #define FC1_PROTECTED           0x40
 
 #define CAP_ESS                 0x0001
+#define CAP_PRIVACY             0x0010
 #define CAP_SHORT_SLOT          0x0400
 #define AUTH_OPEN_SYSTEM        0
 #define STATUS_SUCCESS          0
 #define STATUS_UNSUPP_AUTH_ALG  13
 #define STATUS_NOT_AUTHENTICATED 1      /* "unspecified failure" */
+#define ASSOC_REQ_FIXED         4       /* capability, listen interval */
+#define REASSOC_REQ_FIXED       10      /* ... and the current AP */
 #define AID_FLAGS               0xc000
 #define STA_AID                 1
 
@@ -65,10 +73,41 @@ bool wifi_ap_valid_channel(uint8_t chan)
            (chan >= 149 && chan <= 165 && chan % 4 == 1);
 }
 
+void wifi_ap_init(WifiAP *ap, WifiAPToStation *to_sta, void *opaque)
+{
+    ap->to_sta = to_sta;
+    ap->opaque = opaque;
+    wifi_rsn_init(ap);
+}
+
+bool wifi_ap_realize(WifiAP *ap, Error **errp)
+{
+    if (ap->bssid.a[0] & 1) {
+        error_setg(errp, "ap-bssid must be a unicast address");
+        return false;
+    }
+    if (!ap->ssid || !*ap->ssid || strlen(ap->ssid) > 32) {
+        error_setg(errp, "ap-ssid must have 1 to 32 characters");
+        return false;
+    }
+    if (!wifi_ap_valid_channel(ap->channel)) {
+        error_setg(errp, "ap-channel %u is not a Wi-Fi channel",
+                   ap->channel);
+        return false;
+    }
+    return wifi_rsn_realize(ap, ap->psk, errp);
+}
+
+void wifi_ap_finalize(WifiAP *ap)
+{
+    wifi_rsn_finalize(ap);
+}
+
 void wifi_ap_reset(WifiAP *ap)
 {
     ap->state = WIFI_AP_IDLE;
     memset(&ap->sta, 0, sizeof(ap->sta));
+    wifi_rsn_stop(ap);
 }
 
 /* A MAC address as one number, for traces */
@@ -101,6 +140,12 @@ static uint8_t *wifi_ap_mgmt_hdr(WifiAP *ap, uint8_t *buf, uint8_t subtype,
     return buf + WIFI_HDR_LEN;
 }
 
+/* WPA2 networks have the Privacy bit set */
+static uint16_t wifi_ap_capability(WifiAP *ap)
+{
+    return CAP_ESS | CAP_SHORT_SLOT | (ap->rsn.enabled ? CAP_PRIVACY : 0);
+}
+
 /* Supported and extended rates of the AP's band; basic rates marked */
 static uint8_t *wifi_ap_rates(WifiAP *ap, uint8_t *p)
 {
@@ -130,7 +175,7 @@ size_t wifi_ap_beacon(WifiAP *ap, const uint8_t *to, uint8_t *buf)
                          to ? to : broadcast);
     memset(p, 0, 8);                            /* timestamp */
     stw_le_p(p + 8, 100);                       /* beacon interval, TU */
-    stw_le_p(p + 10, CAP_ESS | CAP_SHORT_SLOT); /* open: no privacy bit */
+    stw_le_p(p + 10, wifi_ap_capability(ap));
     p += 12;
     *p++ = IE_SSID;
     *p++ = ssid_len;
@@ -147,6 +192,9 @@ size_t wifi_ap_beacon(WifiAP *ap, const uint8_t *to, uint8_t *buf)
     *p++ = 1;
     *p++ = 0;
     *p++ = 0;
+    if (ap->rsn.enabled) {
+        p = wifi_rsn_put_ie(p);
+    }
     return p - buf;
 }
 
@@ -191,22 +239,74 @@ static size_t wifi_ap_auth(WifiAP *ap, const uint8_t *sta,
 }
 
 static size_t wifi_ap_assoc(WifiAP *ap, const uint8_t *sta, bool reassoc,
-                            uint8_t *reply)
+                            const uint8_t *body, size_t len, uint8_t *reply)
 {
     bool known = ap->state != WIFI_AP_IDLE && !memcmp(ap->sta.a, sta, 6);
+    size_t fixed = reassoc ? REASSOC_REQ_FIXED : ASSOC_REQ_FIXED;
     uint16_t status = known ? STATUS_SUCCESS : STATUS_NOT_AUTHENTICATED;
     uint8_t *p;
 
     if (known) {
+        /* a new association is a new handshake, whatever came before */
+        wifi_rsn_stop(ap);
+        status = wifi_rsn_assoc(ap, body + MIN(fixed, len),
+                                len - MIN(fixed, len));
+    }
+    if (status == STATUS_SUCCESS) {
         ap->state = WIFI_AP_ASSOCIATED;
+        wifi_rsn_start(ap);
     }
     trace_wifi_ap_assoc(wifi_mac(sta), status);
     p = wifi_ap_mgmt_hdr(ap, reply,
                          reassoc ? MGMT_REASSOC_RESP : MGMT_ASSOC_RESP, sta);
-    stw_le_p(p, CAP_ESS | CAP_SHORT_SLOT);
+    stw_le_p(p, wifi_ap_capability(ap));
     stw_le_p(p + 2, status);
-    stw_le_p(p + 4, known ? STA_AID | AID_FLAGS : 0);
+    stw_le_p(p + 4, status == STATUS_SUCCESS ? STA_AID | AID_FLAGS : 0);
     return wifi_ap_rates(ap, p + 6) - reply;
+}
+
+void wifi_ap_deauth(WifiAP *ap, uint16_t reason)
+{
+    uint8_t frame[WIFI_HDR_LEN + 2], sta[6];
+
+    if (ap->state == WIFI_AP_IDLE) {
+        return;
+    }
+    memcpy(sta, ap->sta.a, 6);
+    trace_wifi_ap_deauth(wifi_mac(sta), reason);
+    stw_le_p(wifi_ap_mgmt_hdr(ap, frame, MGMT_DEAUTH, sta), reason);
+    wifi_ap_reset(ap);
+    ap->to_sta(ap->opaque, frame, sizeof(frame), NULL, 0, 0);
+}
+
+void wifi_ap_send_data(WifiAP *ap, uint16_t ethertype, const uint8_t *payload,
+                       size_t len, bool protect)
+{
+    uint8_t frame[WIFI_FRAME_MAX];
+    const uint8_t *key = NULL;
+    uint8_t key_id = 0;
+    uint64_t pn = 0;
+
+    if (ap->state != WIFI_AP_ASSOCIATED ||
+        len > sizeof(frame) - WIFI_HDR_LEN - WIFI_SNAP_LEN) {
+        return;
+    }
+    memset(frame, 0, WIFI_HDR_LEN);
+    frame[0] = FC_TYPE_DATA << 2;
+    frame[1] = FC1_FROM_DS;
+    memcpy(frame + 4, ap->sta.a, 6);            /* DA */
+    memcpy(frame + 10, ap->bssid.a, 6);
+    memcpy(frame + 16, ap->bssid.a, 6);         /* SA: the AP itself */
+    stw_le_p(frame + 22, ap->seq++ << 4);
+    memcpy(frame + WIFI_HDR_LEN, rfc1042_snap, 6);
+    stw_be_p(frame + WIFI_HDR_LEN + 6, ethertype);
+    memcpy(frame + WIFI_HDR_LEN + WIFI_SNAP_LEN, payload, len);
+    if (protect) {
+        frame[1] |= FC1_PROTECTED;
+        key = wifi_rsn_tx_key(ap, false, &key_id, &pn);
+    }
+    ap->to_sta(ap->opaque, frame, WIFI_HDR_LEN + WIFI_SNAP_LEN + len, key,
+               key_id, pn);
 }
 
 size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
@@ -232,7 +332,8 @@ size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
     case MGMT_ASSOC_REQ:
     case MGMT_REASSOC_REQ:
         return to_us ? wifi_ap_assoc(ap, sta, FC_SUBTYPE(frame[0]) ==
-                                     MGMT_REASSOC_REQ, reply) : 0;
+                                     MGMT_REASSOC_REQ, body, blen,
+                                     reply) : 0;
     case MGMT_DEAUTH:
     case MGMT_DISASSOC:
         if (to_us && ap->state != WIFI_AP_IDLE &&
@@ -243,6 +344,7 @@ size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
                 wifi_ap_reset(ap);
             } else {
                 ap->state = WIFI_AP_AUTHENTICATED;
+                wifi_rsn_stop(ap);
             }
         }
         return 0;
@@ -252,11 +354,12 @@ size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
 }
 
 int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
-                        size_t *eth_len)
+                        const uint8_t *key, size_t *eth_len)
 {
     size_t hdr = WIFI_HDR_LEN;
     uint8_t da[6], sa[6];
     uint8_t *eth;
+    bool protected;
 
     if (len < WIFI_HDR_LEN || FC_TYPE(frame[0]) != FC_TYPE_DATA) {
         return -1;
@@ -265,9 +368,19 @@ int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
         return -1;                      /* null data: power save signalling */
     }
     if ((frame[1] & (FC1_TO_DS | FC1_FROM_DS)) != FC1_TO_DS ||
-        frame[1] & FC1_PROTECTED || ap->state != WIFI_AP_ASSOCIATED ||
+        ap->state != WIFI_AP_ASSOCIATED ||
         memcmp(frame + 4, ap->bssid.a, 6) || memcmp(frame + 10, ap->sta.a, 6)) {
         trace_wifi_ap_drop("data frame not from the associated station");
+        return -1;
+    }
+    /*
+     * A Protected frame left the chip under the key installed there; the
+     * AP can read it only if that is the PTK it negotiated
+     */
+    protected = frame[1] & FC1_PROTECTED;
+    if (protected && (!ap->rsn.enabled || !wifi_rsn_port_open(ap) || !key ||
+                      memcmp(key, wifi_rsn_rx_key(ap), WIFI_TK_LEN))) {
+        trace_wifi_ap_drop("protected frame the AP has no key for");
         return -1;
     }
     if (FC_SUBTYPE(frame[0]) & DATA_SUBTYPE_QOS) {
@@ -275,6 +388,16 @@ int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
     }
     if (len < hdr + WIFI_SNAP_LEN || memcmp(frame + hdr, rfc1042_snap, 6)) {
         trace_wifi_ap_drop("data frame without an LLC/SNAP header");
+        return -1;
+    }
+    if (ap->rsn.enabled &&
+        lduw_be_p(frame + hdr + 6) == WIFI_ETH_P_EAPOL) {
+        wifi_rsn_eapol_from_sta(ap, frame + hdr + WIFI_SNAP_LEN,
+                                len - hdr - WIFI_SNAP_LEN);
+        return -1;
+    }
+    if (ap->rsn.enabled && !protected) {
+        trace_wifi_ap_drop("unprotected data on a WPA2 network");
         return -1;
     }
     /* DA is address 3, SA address 2; the SNAP type becomes the Ethernet's */
@@ -288,9 +411,14 @@ int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
 }
 
 size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
-                           uint8_t *frame)
+                           uint8_t *frame, const uint8_t **key,
+                           uint8_t *key_id, uint64_t *pn)
 {
-    if (len < WIFI_ETH_HDR_LEN || ap->state != WIFI_AP_ASSOCIATED) {
+    *key = NULL;
+    *key_id = 0;
+    *pn = 0;
+    if (len < WIFI_ETH_HDR_LEN || ap->state != WIFI_AP_ASSOCIATED ||
+        !wifi_rsn_port_open(ap)) {
         return 0;
     }
     if (!wifi_is_group(eth) && memcmp(eth, ap->sta.a, 6)) {
@@ -308,17 +436,22 @@ size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
     stw_le_p(frame + 22, ap->seq++ << 4);
     memcpy(frame + WIFI_HDR_LEN, rfc1042_snap, 6);
     memcpy(frame + WIFI_HDR_LEN + 6, eth + 12, len - 12);
+    if (ap->rsn.enabled) {
+        frame[1] |= FC1_PROTECTED;
+        *key = wifi_rsn_tx_key(ap, wifi_is_group(eth), key_id, pn);
+    }
     return WIFI_HDR_LEN + 6 + len - 12;
 }
 
 const VMStateDescription vmstate_wifi_ap = {
     .name = "wifi-ap",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(state, WifiAP),
         VMSTATE_UINT8_ARRAY(sta.a, WifiAP, 6),
         VMSTATE_UINT16(seq, WifiAP),
+        VMSTATE_STRUCT(rsn, WifiAP, 2, vmstate_wifi_rsn, WifiRsn),
         VMSTATE_END_OF_LIST()
     },
 };

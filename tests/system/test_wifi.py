@@ -6,53 +6,20 @@ model's simulated access point (hw/net/wifi-ap.c) it scans, connects,
 gets a DHCP lease from QEMU's user network behind the AP and downloads
 files from an HTTP server on the host's loopback, intact; it reconnects,
 and survives module reloads and a save/restore of the whole board."""
-import functools
-import hashlib
-import http.server
 import os
-import random
 import re
-import threading
 
 import lablib
 from lablib import BUILD, expect
+from wifi import (AP_BSSID, GUEST_IP, HOST_IP, NET_ARGS, PROBED,
+                  ath10k_trouble, download, wait_wlan0, wifi_ready)
 
-# the Wi-Fi's network: QEMU's user network (DHCP, the host as 10.0.2.2)
-NET_ARGS = ('-netdev', 'user,id=wifi', '-global', 'qca6584.netdev=wifi')
 BOARD = {'qemu_args': NET_ARGS}
-AP_BSSID = '02:03:7f:00:00:01'
-GUEST_IP = '10.0.2.15'
-HOST_IP = '10.0.2.2'
-WWW = os.path.join(BUILD, 'test-logs', 'wifi-www')
 RECONNECTS = 10
 TIMEOUT = 180
 SDIO_FUNC = '/sys/bus/sdio/devices/mmc1:0001:1'
-PROBED = r'ath10k_sdio mmc1:0001:1: htt-ver 3\.87 wmi-op 4 htt-op 3'
 RELOADS = 10
 STATE = os.path.join(BUILD, 'test-logs', 'wifi-snapshot.state')
-
-
-def wait_wlan0(board, timeout=60):
-    board.run('i=0; while [ ! -e /sys/class/net/wlan0 ] && [ $i -lt %d ]; '
-              'do sleep 0.2; i=$((i + 1)); done; test -e /sys/class/net/wlan0'
-              % (timeout * 5), timeout=timeout + 10)
-
-
-def wifi_ready(board):
-    """Wait until ath10k_sdio probed the card (it loads after the board's
-    other modules) and wlan0 exists."""
-    board.wait_for(PROBED, 60, since=0)
-    wait_wlan0(board)
-
-
-def ath10k_trouble(text):
-    """ath10k or kernel trouble in `text`; Debian's kernel logs every
-    optional firmware file it does not find (pre-cal, cal, board-2):
-    those are not trouble."""
-    return [l for l in text.splitlines()
-            if re.search(r'ath10k.*(error|fail|timed? ?out|unable|could not)|'
-                         r'WARNING:|Oops|BUG:', l, re.I)
-            and 'firmware: failed to load' not in l]
 
 
 def test_sdio_card_enumerates(board):
@@ -167,40 +134,6 @@ def test_dhcp_lease_over_wifi(board):
            'the lease is not on wlan0')
     expect('default via %s dev wlan0' % HOST_IP in board.run('ip route'),
            'no default route through wlan0')
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@functools.lru_cache(maxsize=None)
-def http_server():
-    """An HTTP server on the host's loopback serving WWW, for the whole
-    run; the guest reaches it as HOST_IP (QEMU's user network)."""
-    os.makedirs(WWW, exist_ok=True)
-    handler = functools.partial(_Quiet, directory=WWW)
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server.server_address[1]
-
-
-def served_file(mib):
-    """A file of @mib MiB of pseudo-random bytes in WWW; its name, md5."""
-    name = '%dMiB.bin' % mib
-    data = random.Random(mib).randbytes(mib << 20)
-    with open(os.path.join(WWW, name), 'wb') as f:
-        f.write(data)
-    return name, hashlib.md5(data).hexdigest()
-
-
-def download(board, mib):
-    port = http_server()
-    name, md5 = served_file(mib)
-    out = board.run('wget -q -O - http://%s:%d/%s | md5sum'
-                    % (HOST_IP, port, name), timeout=120 + 20 * mib)
-    expect(out.split()[:1] == [md5],
-           '%d MiB download corrupt: md5 %s, want %s' % (mib, out, md5))
 
 
 def lease(board):

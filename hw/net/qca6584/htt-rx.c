@@ -2,11 +2,18 @@
  * Qualcomm QCA6584 model: HTT to the host, the data path in
  *
  * The target-to-host HTT messages of ath10k's htt_rx.c: PEER_MAP and
- * PEER_UNMAP when WMI creates and deletes peers, and RX_IND, high-latency
- * form (the SDIO chips'), for each frame from the network: the QEMU
- * network backend's Ethernet frame goes to the host as an 802.11 data
- * frame from the AP. Frames wait in the backend's queue while the
- * mailbox FIFO has no room for one more.
+ * PEER_UNMAP when WMI creates and deletes peers, SEC_IND when it installs
+ * a key, and RX_IND, high-latency form (the SDIO chips'), for each frame
+ * from the network: the QEMU network backend's Ethernet frame goes to the
+ * host as an 802.11 data frame from the AP. Frames wait in the backend's
+ * queue while the mailbox FIFO has no room for one more.
+ *
+ * Under WPA2 the AP's frames are Protected. The chip decrypts them in
+ * hardware with the key the host installed, so the host gets them as
+ * ath10k expects from this firmware: the Protected bit still set, the
+ * body in plaintext without the CCMP header and MIC, the packet number
+ * in the descriptor. A frame whose key the chip does not have (or has
+ * another one of) cannot be decrypted and is dropped, as on the air.
  *
  * Copyright (c) 2026 The imx7d kernel lab authors
  *
@@ -22,11 +29,15 @@
 #define HTT_T2H_RX_IND          1
 #define HTT_T2H_PEER_MAP        3
 #define HTT_T2H_PEER_UNMAP      4
+#define HTT_T2H_SEC_IND         0xb
+#define HTT_SEC_IND_UNICAST     0x80
 
 #define HTT_RX_NON_QOS_TID      16
 #define HTT_RX_ONE_MPDU_RANGE   (1 << 24)   /* info1: num_mpdu_ranges */
 #define HTT_RX_MPDU_STATUS_OK   1
+#define HTT_RX_DESC_HL_ENCRYPTED (1 << 12)
 #define HTT_RX_DESC_HL_MCAST    (1 << 16)
+#define WIFI_FC1_PROTECTED      0x40
 #define HTT_RX_FIRST_LAST_MSDU  0x03
 
 /* PEER_MAP: the type, then struct htt_peer_map_event */
@@ -46,6 +57,16 @@ typedef struct QEMU_PACKED HttPeerUnmap {
     uint8_t rsvd0;
     uint16_t peer_id;
 } HttPeerUnmap;
+
+/* SEC_IND: the type, then struct htt_security_indication */
+typedef struct QEMU_PACKED HttSecInd {
+    uint8_t msg_type;
+    uint8_t flags;                      /* security type, unicast bit */
+    uint16_t peer_id;
+    uint8_t michael_key[8];
+    uint8_t wapi_rsc[16];
+} HttSecInd;
+QEMU_BUILD_BUG_ON(sizeof(HttSecInd) != 28);
 
 /*
  * RX_IND, high latency: the type, then struct htt_rx_indication_hl
@@ -110,14 +131,41 @@ void qca6584_htt_peer_unmap(QCA6584State *s, uint16_t peer_id)
     qca6584_htc_send(s, s->htc.htt_eid, 0, 0, &unmap, sizeof(unmap));
 }
 
+void qca6584_htt_sec_ind(QCA6584State *s, uint16_t peer_id, bool unicast,
+                         uint8_t sec_type)
+{
+    HttSecInd ind = {
+        .msg_type = HTT_T2H_SEC_IND,
+        .flags = sec_type | (unicast ? HTT_SEC_IND_UNICAST : 0),
+        .peer_id = cpu_to_le16(peer_id),
+    };
+
+    qca6584_htc_send(s, s->htc.htt_eid, 0, 0, &ind, sizeof(ind));
+}
+
 /*
- * The 802.11 frame @frame of @flen bytes from the AP's peer @peer_id, in
- * an RX_IND. @mcast: sent to a group address.
+ * The 802.11 frame of @flen bytes after the RX_IND in @msg, from the AP's
+ * peer @peer_id, to the host. @mcast: sent to a group address; @pn: its
+ * packet number if it came Protected under @key (@key_id), which the
+ * chip must have installed to decrypt it. Returns false if not sent.
  */
-static void qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
-                               uint16_t peer_id, bool mcast, size_t flen)
+static bool qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
+                               uint16_t peer_id, bool mcast, size_t flen,
+                               const uint8_t *key, uint8_t key_id,
+                               uint64_t pn)
 {
     HttRxIndHl *ind = (HttRxIndHl *)msg;
+    const uint8_t *frame = msg + sizeof(*ind);
+    const uint8_t *chip_key = NULL;
+    bool protected = frame[1] & WIFI_FC1_PROTECTED;
+
+    if (protected) {
+        chip_key = qca6584_wmi_peer_key(s, s->ap.bssid.a, mcast, key_id);
+        if (!key || !chip_key || memcmp(key, chip_key, QCA_KEY_LEN)) {
+            trace_qca6584_rx_undecryptable(mcast, key_id, pn);
+            return false;
+        }
+    }
 
     memset(ind, 0, sizeof(*ind));
     ind->msg_type = HTT_T2H_RX_IND;
@@ -130,10 +178,32 @@ static void qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
     ind->fw_desc_flags = HTT_RX_FIRST_LAST_MSDU;
     ind->mpdu_count = 1;
     ind->mpdu_range_status = HTT_RX_MPDU_STATUS_OK;
-    if (mcast) {
-        ind->rx_desc_info = cpu_to_le32(HTT_RX_DESC_HL_MCAST);
-    }
+    ind->rx_desc_info = cpu_to_le32((mcast ? HTT_RX_DESC_HL_MCAST : 0) |
+                                    (protected ? HTT_RX_DESC_HL_ENCRYPTED
+                                               : 0));
+    /* ath10k checks that the PN (48 bits) rises, per TID */
+    ind->rx_desc_pn[0] = cpu_to_le32(pn);
+    ind->rx_desc_pn[1] = cpu_to_le32((pn >> 32) & 0xffff);
     qca6584_htc_send(s, s->htc.htt_eid, 0, 0, msg, sizeof(*ind) + flen);
+    return true;
+}
+
+/* A data frame the AP itself sends (EAPOL): dropped if there is no room */
+void qca6584_htt_rx_from_ap(QCA6584State *s, const uint8_t *frame,
+                            size_t len, const uint8_t *key, uint8_t key_id,
+                            uint64_t pn)
+{
+    uint8_t msg[HTC_MAX_MSG];
+    uint16_t peer_id = qca6584_wmi_peer_id(s, s->ap.bssid.a);
+
+    if (s->mode != QCA_MODE_HTC || !peer_id ||
+        len > sizeof(msg) - sizeof(HttRxIndHl) ||
+        !qca6584_htc_can_send(s, HTC_MAX_MSG)) {
+        trace_qca6584_rx_ap_dropped(len);
+        return;
+    }
+    memcpy(msg + sizeof(HttRxIndHl), frame, len);
+    qca6584_htt_rx_ind(s, msg, peer_id, false, len, key, key_id, pn);
 }
 
 /* Whether a frame from the network can be delivered: else it waits */
@@ -158,6 +228,9 @@ static ssize_t qca6584_receive(NetClientState *nc, const uint8_t *buf,
     QCA6584State *s = qemu_get_nic_opaque(nc);
     uint8_t msg[HTC_MAX_MSG];
     uint16_t peer_id = qca6584_wmi_peer_id(s, s->ap.bssid.a);
+    const uint8_t *key;
+    uint8_t key_id;
+    uint64_t pn;
     size_t flen;
 
     if (s->mode != QCA_MODE_HTC || !peer_id || size > HTT_RX_ETH_MAX) {
@@ -167,12 +240,13 @@ static ssize_t qca6584_receive(NetClientState *nc, const uint8_t *buf,
         s->htt.rx_held = true;
         return 0;
     }
-    flen = wifi_ap_eth_to_data(&s->ap, buf, size, msg + sizeof(HttRxIndHl));
+    flen = wifi_ap_eth_to_data(&s->ap, buf, size, msg + sizeof(HttRxIndHl),
+                               &key, &key_id, &pn);
     if (!flen) {
         return size;
     }
     trace_qca6584_rx_data(size);
-    qca6584_htt_rx_ind(s, msg, peer_id, buf[0] & 1, flen);
+    qca6584_htt_rx_ind(s, msg, peer_id, buf[0] & 1, flen, key, key_id, pn);
     return size;
 }
 

@@ -258,9 +258,13 @@ static bool qca6584_tx_data_eth(QCA6584State *s, uint8_t type,
     if (type == HTT_TX_PKT_ETHERNET) {
         *eth_off = 0;
         *eth_len = len;
-        return s->ap.state == WIFI_AP_ASSOCIATED && len >= WIFI_ETH_HDR_LEN;
+        return s->ap.state == WIFI_AP_ASSOCIATED &&
+               wifi_rsn_port_open(&s->ap) && len >= WIFI_ETH_HDR_LEN;
     }
-    off = wifi_ap_data_to_eth(&s->ap, frame, len, eth_len);
+    /* a Protected frame leaves the chip under its pairwise key */
+    off = wifi_ap_data_to_eth(&s->ap, frame, len,
+                              qca6584_wmi_peer_key(s, s->ap.bssid.a, false,
+                                                   0), eth_len);
     if (off < 0) {
         return false;
     }

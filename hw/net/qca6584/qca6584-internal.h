@@ -118,11 +118,22 @@ typedef struct QCAHtc {
     uint8_t htt_eid;
 } QCAHtc;
 
-/* A peer the host created, known to it by its HTT peer id (index + 1) */
+#define QCA_KEY_LEN             16      /* CCMP-128, the one cipher here */
+#define QCA_GROUP_KEYS          4       /* key IDs 0-3 */
+
+/*
+ * A peer the host created, known to it by its HTT peer id (index + 1),
+ * and the keys VDEV_INSTALL_KEY put in place for it: the chip's hardware
+ * CCMP encrypts and decrypts with them
+ */
 typedef struct QCAPeer {
     bool used;
     uint8_t vdev;
     uint8_t mac[6];
+    bool pairwise_set;
+    uint8_t pairwise_key[QCA_KEY_LEN];
+    uint8_t group_set;                  /* a bit per key ID */
+    uint8_t group_key[QCA_GROUP_KEYS][QCA_KEY_LEN];
 } QCAPeer;
 
 /* The firmware's WMI state: the scan in progress, the peers */
@@ -209,6 +220,8 @@ void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len);
 void qca6584_wmi_mgmt_rx(QCA6584State *s, const uint8_t *frame,
                          uint32_t len);
 uint16_t qca6584_wmi_peer_id(QCA6584State *s, const uint8_t *mac);
+const uint8_t *qca6584_wmi_peer_key(QCA6584State *s, const uint8_t *mac,
+                                    bool group, uint8_t key_id);
 void qca6584_wmi_reset(QCA6584State *s);
 
 /* The TLV headers of WMI-TLV messages, and the commands' TLVs */
@@ -236,5 +249,10 @@ void qca6584_htt_peer_map(QCA6584State *s, uint8_t vdev, uint16_t peer_id,
                           const uint8_t *mac);
 void qca6584_htt_peer_unmap(QCA6584State *s, uint16_t peer_id);
 void qca6584_htt_rx_drained(QCA6584State *s);
+void qca6584_htt_sec_ind(QCA6584State *s, uint16_t peer_id, bool unicast,
+                         uint8_t sec_type);
+void qca6584_htt_rx_from_ap(QCA6584State *s, const uint8_t *frame,
+                            size_t len, const uint8_t *key, uint8_t key_id,
+                            uint64_t pn);
 
 #endif /* HW_NET_QCA6584_INTERNAL_H */

@@ -38,6 +38,7 @@
 #include "qca6584-internal.h"
 #include "hw/qdev-properties.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "migration/vmstate.h"
 #include "qemu/bitops.h"
 #include "qemu/bswap.h"
@@ -243,6 +244,32 @@ static void qca6584_io_reset(SDIOCard *card)
     qca6584_htt_rx_drained(s);  /* frames held for room are dropped now */
 }
 
+/* The AP's own frames: management ones as WMI MGMT_RX, data as RX_IND */
+static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
+                              const uint8_t *key, uint8_t key_id, uint64_t pn)
+{
+    QCA6584State *s = opaque;
+
+    if (s->mode != QCA_MODE_HTC) {
+        return;
+    }
+    if (((frame[0] >> 2) & 3) == 0) {
+        qca6584_wmi_mgmt_rx(s, frame, len);
+    } else {
+        qca6584_htt_rx_from_ap(s, frame, len, key, key_id, pn);
+    }
+}
+
+static void qca6584_set_ap_rekey(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    bool rekey;
+
+    if (visit_type_bool(v, name, &rekey, errp) && rekey) {
+        wifi_rsn_rekey(&QCA6584(obj)->ap);
+    }
+}
+
 /* -- QOM ------------------------------------------------------------------- */
 
 static void qca6584_instance_init(Object *obj)
@@ -257,20 +284,35 @@ static void qca6584_instance_init(Object *obj)
     card->func_cis[0] = SDIO_CIS_BASE;
     card->func_cis[1] = QCA_FUNC1_CIS;
     s->ap.ssid = g_strdup("lab-ap");
+    wifi_ap_init(&s->ap, qca6584_ap_to_sta, s);
     qca6584_scan_init(s);
+    object_property_add(obj, "ap-rekey", "bool", NULL, qca6584_set_ap_rekey,
+                        NULL, NULL);
+    object_property_set_description(obj, "ap-rekey", "true: the AP sends "
+                                    "a new group key (WPA2)");
     object_property_add_uint64_ptr(obj, "tx-discarded", &s->htt.tx_discarded,
+                                   OBJ_PROP_FLAG_READ);
+    /*
+     * The AP's WPA2 handshakes completed, and its messages 2 to 4 whose
+     * MIC failed (a station with another passphrase)
+     */
+    object_property_add_uint64_ptr(obj, "ap-handshakes", &s->ap.rsn.handshakes,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "ap-bad-mics", &s->ap.rsn.bad_mics,
                                    OBJ_PROP_FLAG_READ);
 }
 
 static void qca6584_instance_finalize(Object *obj)
 {
     timer_free(QCA6584(obj)->wmi.scan_timer);
+    wifi_ap_finalize(&QCA6584(obj)->ap);
 }
 
 static DeviceRealize qca6584_parent_realize;
 
 static void qca6584_realize(DeviceState *dev, Error **errp)
 {
+    ERRP_GUARD();
     QCA6584State *s = QCA6584(dev);
     static const MACAddr default_bssid = {
         .a = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 }
@@ -280,17 +322,8 @@ static void qca6584_realize(DeviceState *dev, Error **errp)
     if (!memcmp(&s->ap.bssid, &zero, sizeof(zero))) {
         s->ap.bssid = default_bssid;
     }
-    if (s->ap.bssid.a[0] & 1) {
-        error_setg(errp, "qca6584: ap-bssid must be a unicast address");
-        return;
-    }
-    if (!s->ap.ssid || !*s->ap.ssid || strlen(s->ap.ssid) > 32) {
-        error_setg(errp, "qca6584: ap-ssid must have 1 to 32 characters");
-        return;
-    }
-    if (!wifi_ap_valid_channel(s->ap.channel)) {
-        error_setg(errp, "qca6584: ap-channel %u is not a Wi-Fi channel",
-                   s->ap.channel);
+    if (!wifi_ap_realize(&s->ap, errp)) {
+        error_prepend(errp, "qca6584: ");
         return;
     }
     if (s->ap_snr > 90) {
@@ -308,12 +341,17 @@ static void qca6584_realize(DeviceState *dev, Error **errp)
 
 static const VMStateDescription vmstate_qca6584_peer = {
     .name = "qca6584-peer",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .fields = (VMStateField[]) {
         VMSTATE_BOOL(used, QCAPeer),
         VMSTATE_UINT8(vdev, QCAPeer),
         VMSTATE_UINT8_ARRAY(mac, QCAPeer, 6),
+        VMSTATE_BOOL_V(pairwise_set, QCAPeer, 2),
+        VMSTATE_UINT8_ARRAY_V(pairwise_key, QCAPeer, QCA_KEY_LEN, 2),
+        VMSTATE_UINT8_V(group_set, QCAPeer, 2),
+        VMSTATE_UINT8_2DARRAY_V(group_key, QCAPeer, QCA_GROUP_KEYS,
+                                QCA_KEY_LEN, 2),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -398,6 +436,7 @@ static const VMStateDescription vmstate_qca6584 = {
 static Property qca6584_properties[] = {
     DEFINE_NIC_PROPERTIES(QCA6584State, conf),
     DEFINE_PROP_STRING("ap-ssid", QCA6584State, ap.ssid),
+    DEFINE_PROP_STRING("ap-psk", QCA6584State, ap.psk),
     DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap.channel, 6),
     DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap.bssid),
     DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_snr, 45),

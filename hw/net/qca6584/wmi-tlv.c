@@ -28,6 +28,7 @@
 #define WMI_CMD_VDEV_START      0x05003
 #define WMI_CMD_VDEV_RESTART    0x05004
 #define WMI_CMD_VDEV_STOP       0x05006
+#define WMI_CMD_VDEV_INSTALL_KEY 0x05009
 #define WMI_CMD_PEER_CREATE     0x06001
 #define WMI_CMD_PEER_DELETE     0x06002
 #define WMI_CMD_PDEV_SUSPEND    0x11001
@@ -48,6 +49,7 @@
 #define WMI_TAG_CHANNEL         80
 #define WMI_TAG_VDEV_START_CMD  88
 #define WMI_TAG_VDEV_STOP_CMD   93
+#define WMI_TAG_INSTALL_KEY_CMD 96
 #define WMI_TAG_PEER_CREATE_CMD 97
 #define WMI_TAG_PEER_DELETE_CMD 98
 
@@ -152,6 +154,27 @@ typedef struct QEMU_PACKED WmiVdevId {
 typedef struct QEMU_PACKED WmiChannelMhz {
     uint32_t mhz;
 } WmiChannelMhz;
+
+/* struct wmi_vdev_install_key_cmd; the key follows in an ARRAY_BYTE */
+typedef struct QEMU_PACKED WmiInstallKeyCmd {
+    uint32_t vdev_id;
+    uint8_t peer_addr[6];
+    uint16_t peer_pad;
+    uint32_t key_idx;
+    uint32_t key_flags;
+    uint32_t key_cipher;
+    uint8_t key_counters[56];           /* RSC, global RSC, TSC, WAPI */
+    uint32_t key_len;
+    uint32_t key_txmic_len;
+    uint32_t key_rxmic_len;
+} WmiInstallKeyCmd;
+QEMU_BUILD_BUG_ON(sizeof(WmiInstallKeyCmd) != 92);
+
+#define WMI_KEY_GROUP           0x01    /* else pairwise */
+#define WMI_TLV_CIPHER_NONE     0
+#define WMI_TLV_CIPHER_AES_CCM  4
+#define HTT_SECURITY_NONE       0
+#define HTT_SECURITY_AES_CCMP   6
 
 typedef struct QEMU_PACKED WmiPeerCmd {
     uint32_t vdev_id;
@@ -356,6 +379,79 @@ uint16_t qca6584_wmi_peer_id(QCA6584State *s, const uint8_t *mac)
     return peer ? qca6584_wmi_peer_index_id(s, peer) : 0;
 }
 
+/* The key installed for @mac's peer (@group: with @key_id), or NULL */
+const uint8_t *qca6584_wmi_peer_key(QCA6584State *s, const uint8_t *mac,
+                                    bool group, uint8_t key_id)
+{
+    QCAPeer *peer = qca6584_wmi_peer_find(s, mac);
+
+    if (!peer) {
+        return NULL;
+    }
+    if (!group) {
+        return peer->pairwise_set ? peer->pairwise_key : NULL;
+    }
+    return key_id < QCA_GROUP_KEYS && peer->group_set & (1 << key_id) ?
+           peer->group_key[key_id] : NULL;
+}
+
+/*
+ * VDEV_INSTALL_KEY: CCMP keys in place, or a key deleted (cipher NONE).
+ * The firmware answers with HTT SEC_IND, not a WMI event: ath10k waits
+ * for it 3 s after each key (mac.c ath10k_install_key).
+ */
+static void qca6584_wmi_install_key(QCA6584State *s, const uint8_t *tlvs,
+                                    uint32_t len)
+{
+    const WmiInstallKeyCmd *cmd = (const WmiInstallKeyCmd *)
+        qca6584_wmi_tlv_find(tlvs, len, WMI_TAG_INSTALL_KEY_CMD,
+                             sizeof(WmiInstallKeyCmd), NULL);
+    QCAPeer *peer = cmd ? qca6584_wmi_peer_find(s, cmd->peer_addr) : NULL;
+    uint32_t cipher, key_len, idx;
+    const uint8_t *key = NULL;
+    uint16_t array_len = 0;
+    bool group;
+
+    if (!peer) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: VDEV_INSTALL_KEY %s\n",
+                      cmd ? "for an unknown peer" : "without its command");
+        return;
+    }
+    cipher = le32_to_cpu(cmd->key_cipher);
+    key_len = le32_to_cpu(cmd->key_len);
+    idx = le32_to_cpu(cmd->key_idx);
+    group = le32_to_cpu(cmd->key_flags) & WMI_KEY_GROUP;
+    if (cipher == WMI_TLV_CIPHER_AES_CCM) {
+        key = qca6584_wmi_tlv_find(tlvs, len, WMI_TAG_ARRAY_BYTE, QCA_KEY_LEN,
+                                   &array_len);
+    }
+    if ((cipher != WMI_TLV_CIPHER_NONE && cipher != WMI_TLV_CIPHER_AES_CCM) ||
+        (cipher == WMI_TLV_CIPHER_AES_CCM &&
+         (key_len != QCA_KEY_LEN || !key)) ||
+        (group && idx >= QCA_GROUP_KEYS)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "qca6584: VDEV_INSTALL_KEY of cipher "
+                      "%u, %u-byte key, index %u: only CCMP-128 keys, "
+                      "index 0-3\n", cipher, key_len, idx);
+        return;
+    }
+    trace_qca6584_install_key(qca6584_wmi_peer_index_id(s, peer), group,
+                              idx, cipher);
+    if (group) {
+        peer->group_set &= ~(1 << idx);
+        if (key) {
+            memcpy(peer->group_key[idx], key, QCA_KEY_LEN);
+            peer->group_set |= 1 << idx;
+        }
+    } else {
+        peer->pairwise_set = key != NULL;
+        if (key) {
+            memcpy(peer->pairwise_key, key, QCA_KEY_LEN);
+        }
+    }
+    qca6584_htt_sec_ind(s, qca6584_wmi_peer_index_id(s, peer), !group,
+                        key ? HTT_SECURITY_AES_CCMP : HTT_SECURITY_NONE);
+}
+
 /* PEER_CREATE: the firmware tells the host the peer's id (HTT PEER_MAP) */
 static void qca6584_wmi_peer_create(QCA6584State *s, const uint8_t *tlvs,
                                     uint32_t len)
@@ -379,6 +475,9 @@ static void qca6584_wmi_peer_create(QCA6584State *s, const uint8_t *tlvs,
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: more than %d peers\n",
                       QCA_MAX_PEERS);
         return;
+    }
+    if (!peer->used) {
+        memset(peer, 0, sizeof(*peer));    /* no keys from an old peer */
     }
     peer->used = true;
     peer->vdev = le32_to_cpu(cmd->vdev_id);
@@ -436,6 +535,9 @@ void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len)
         break;
     case WMI_CMD_VDEV_STOP:
         qca6584_wmi_vdev_stop(s, tlvs, tlvs_len);
+        break;
+    case WMI_CMD_VDEV_INSTALL_KEY:
+        qca6584_wmi_install_key(s, tlvs, tlvs_len);
         break;
     case WMI_CMD_PEER_CREATE:
         qca6584_wmi_peer_create(s, tlvs, tlvs_len);

@@ -17,6 +17,7 @@
 #define HW_NET_WIFI_AP_H
 
 #include "net/net.h"
+#include "hw/net/wifi-rsn.h"
 
 /* 802.11 data header, LLC/SNAP, with room for an Ethernet payload */
 #define WIFI_HDR_LEN            24
@@ -31,25 +32,55 @@ typedef enum WifiAPState {
     WIFI_AP_ASSOCIATED,
 } WifiAPState;
 
+/*
+ * How the AP's frames reach the station: through the chip model, which
+ * delivers @frame (802.11, @len bytes) to its host. @pn is the frame's
+ * CCMP packet number when it is Protected, under @key (@key_id 0: the
+ * pairwise key), else 0.
+ */
+typedef void WifiAPToStation(void *opaque, const uint8_t *frame, size_t len,
+                             const uint8_t *key, uint8_t key_id, uint64_t pn);
+
 typedef struct WifiAP {
     /* configuration */
     char *ssid;
+    char *psk;                          /* WPA2 passphrase; empty: open */
     uint8_t channel;
     MACAddr bssid;
+    WifiAPToStation *to_sta;
+    void *opaque;
 
     /* run time */
     uint32_t state;                     /* WifiAPState */
     MACAddr sta;                        /* the station, once authenticated */
     uint16_t seq;                       /* sequence number of our frames */
+    WifiRsn rsn;                        /* WPA2: the authenticator */
 } WifiAP;
 
 extern const VMStateDescription vmstate_wifi_ap;
+
+/* At instance init: how the AP's own frames reach the station */
+void wifi_ap_init(WifiAP *ap, WifiAPToStation *to_sta, void *opaque);
+
+/* At realize: the configuration is checked, the PSK's PMK derived */
+bool wifi_ap_realize(WifiAP *ap, Error **errp);
+void wifi_ap_finalize(WifiAP *ap);
 
 /* Whether @chan is a 2.4 or 5 GHz channel number in use */
 bool wifi_ap_valid_channel(uint8_t chan);
 
 /* Back to no station (the chip was reset) */
 void wifi_ap_reset(WifiAP *ap);
+
+/* The AP deauthenticates its station with @reason, and tells it so */
+void wifi_ap_deauth(WifiAP *ap, uint16_t reason);
+
+/*
+ * A data frame from the AP itself (an EAPOL one) to the station: the
+ * @ethertype payload, @protect: under the pairwise key
+ */
+void wifi_ap_send_data(WifiAP *ap, uint16_t ethertype, const uint8_t *payload,
+                       size_t len, bool protect);
 
 /*
  * The AP's beacon (@to NULL) or probe response to @to, in @buf
@@ -69,18 +100,21 @@ size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
  * An 802.11 data frame from the associated station to an Ethernet frame
  * in place: returns the Ethernet frame's offset in @frame and sets @eth_len,
  * or returns -1 if the frame does not go to the network (not associated,
- * no payload, not LLC/SNAP).
+ * no payload, not LLC/SNAP, port closed, EAPOL for the authenticator).
+ * @key: the key a Protected frame was sent under (NULL: none installed).
  */
 int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
-                        size_t *eth_len);
+                        const uint8_t *key, size_t *eth_len);
 
 /*
  * An Ethernet frame from the network to the station as an 802.11 data
  * frame (from the DS) in @frame, which has room for @len + WIFI_HDR_LEN +
  * WIFI_SNAP_LEN - WIFI_ETH_HDR_LEN bytes. Returns the frame's length, 0 if
- * the station is not the destination or not associated.
+ * the station is not the destination, not associated or its port closed.
+ * A frame under WPA2 is Protected: @key, @key_id and @pn say how.
  */
 size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
-                           uint8_t *frame);
+                           uint8_t *frame, const uint8_t **key,
+                           uint8_t *key_id, uint64_t *pn);
 
 #endif /* HW_NET_WIFI_AP_H */
