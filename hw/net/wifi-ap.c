@@ -443,15 +443,37 @@ size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
     return WIFI_HDR_LEN + 6 + len - 12;
 }
 
+static bool wifi_ap_rsn_needed(void *opaque)
+{
+    WifiAP *ap = opaque;
+
+    return ap->rsn.enabled;
+}
+
+/* A subsection: an open network's stream is the same as before WPA2 */
+static const VMStateDescription vmstate_wifi_ap_rsn = {
+    .name = "wifi-ap/rsn",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = wifi_ap_rsn_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_STRUCT(rsn, WifiAP, 1, vmstate_wifi_rsn, WifiRsn),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 const VMStateDescription vmstate_wifi_ap = {
     .name = "wifi-ap",
-    .version_id = 2,
+    .version_id = 1,
     .minimum_version_id = 1,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(state, WifiAP),
         VMSTATE_UINT8_ARRAY(sta.a, WifiAP, 6),
         VMSTATE_UINT16(seq, WifiAP),
-        VMSTATE_STRUCT(rsn, WifiAP, 2, vmstate_wifi_rsn, WifiRsn),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_wifi_ap_rsn,
+        NULL
     },
 };

@@ -88,6 +88,23 @@ void htt_tx(QcaHost *h, unsigned type, uint16_t flags1, uint16_t msdu_id,
     htc_write_any(h, buf, HTC_HDR_LEN + HTT_TX_DESC_LEN + flen);
 }
 
+int htc_read(QcaHost *h, uint8_t *msg, unsigned size)
+{
+    uint8_t la[4];
+    unsigned len;
+
+    if (!(sdio_readb(h->qts, 1, QCA_LOOKAHEAD_VALID) & 1)) {
+        return -1;
+    }
+    sdio_rw_bytes(h->qts, h->cmd53, false, 1, QCA_LOOKAHEAD, true, la, 4);
+    len = ROUND_UP(HTC_HDR_LEN + lduw_le_p(la + 2), QCA_BLOCK_SIZE);
+    g_assert_cmpuint(len, <=, size);
+    sdio_rw_blocks(h->qts, h->cmd53, false, 1, QCA_MBOX0, QCA_BLOCK_SIZE,
+                   len / QCA_BLOCK_SIZE, msg);
+    g_assert_cmpmem(msg, 4, la, 4);
+    return lduw_le_p(la + 2);
+}
+
 unsigned htc_drain(QcaHost *h, uint8_t *last)
 {
     uint8_t buf[8 * QCA_BLOCK_SIZE], la[4];

@@ -108,6 +108,12 @@ void htt_tx(QcaHost *h, unsigned type, uint16_t flags1, uint16_t msdu_id,
  */
 unsigned htc_drain(QcaHost *h, uint8_t *last);
 /*
+ * One message the target queued, read as ath10k does, into @msg (@size
+ * bytes, a multiple of the block): its HTC payload's length, or -1 if
+ * there is none
+ */
+int htc_read(QcaHost *h, uint8_t *msg, unsigned size);
+/*
  * Read whatever the target queued, as a driver would, however odd it
  * looks (BMI answers have no HTC header): at most 8 blocks a message
  */

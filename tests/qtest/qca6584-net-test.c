@@ -4,8 +4,11 @@
  * between the host (HTT TX_FRM, RX_IND), the simulated AP and a QEMU
  * network (a datagram socket here), checksum offload, a peer that stops
  * reading, the association across a snapshot, and a fuzzer of frames
- * both ways. The host side is lab-qca.h over lab-usdhc.h, every CMD53
- * by ADMA2 (cmd53_adma()), as Linux moves them.
+ * both ways; WPA2-PSK (hw/net/wifi-rsn.c) driven message by message by
+ * the station of lab-wpa2.h, keys installed, Protected frames both ways,
+ * a wrong passphrase, and a fuzzer of EAPOL frames and key commands.
+ * The host side is lab-qca.h over lab-usdhc.h, every CMD53 by ADMA2
+ * (cmd53_adma()), as Linux moves them.
  *
  * Copyright (c) 2026 The imx7d kernel lab authors
  *
@@ -23,6 +26,7 @@
 #include "lab-net-fuzz.h"
 #include "lab-usdhc.h"
 #include "lab-qca.h"
+#include "lab-wpa2.h"
 #include "qapi/qmp/qdict.h"
 
 #define WIFI_HDR_LEN        24
@@ -40,6 +44,20 @@
 #define ETHERTYPE_IPV4      0x0800
 #define ETHERTYPE_IPV6      0x86dd
 #define ETHERTYPE_RARP      0x8035
+#define ETHERTYPE_EAPOL     0x888e
+#define FC1_PROTECTED       0x40
+#define REASON_4WAY_TIMEOUT 15
+#define WMI_MGMT_RX         0x7001
+#define WMI_INSTALL_KEY     0x5009
+#define WMI_TAG_INSTALL_KEY 96
+#define WMI_TAG_ARRAY_BYTE  17
+#define WMI_KEY_GROUP       1
+#define WMI_CIPHER_CCMP     4
+#define HTT_T2H_SEC_IND     0xb
+#define HTT_SEC_CCMP_UCAST  (6 | 0x80)
+#define HTT_RX_ENCRYPTED    (1 << 12)
+#define WPA2_PSK            "lab-passphrase"
+#define WPA2_ARGS           "-global qca6584.ap-psk=" WPA2_PSK
 
 /* the AP's default BSSID (qca6584 ap-bssid), our station, a wired host */
 static const uint8_t ap_bssid[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 };
@@ -560,6 +578,483 @@ static void fuzz_net_mgmt(QcaHost *h, LabFuzz *f)
     sta_mgmt(h, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body, blen);
 }
 
+/* -- WPA2 ----------------------------------------------------------------- */
+
+/* What the AP sent while a test waited for its next EAPOL frame */
+typedef struct Wpa2Seen {
+    uint8_t eapol[512];                 /* the EAPOL frame, from its version */
+    unsigned len;
+    uint8_t fc1;                        /* its 802.11 frame's flags */
+    uint16_t deauth;                    /* the reason of a deauth, if one */
+    unsigned data;                      /* other data frames (RX_IND) */
+} Wpa2Seen;
+
+/*
+ * The messages the target queued, read; the first EAPOL frame the AP sent
+ * kept in @seen (true), waiting up to @ms of virtual time for one
+ */
+static bool wpa2_wait(QcaHost *h, Wpa2Seen *seen, unsigned ms)
+{
+    uint8_t msg[8 * QCA_BLOCK_SIZE], *f;
+    unsigned t;
+    int n;
+
+    seen->len = 0;
+    for (t = 0; t <= ms; t += 10) {
+        while ((n = htc_read(h, msg, sizeof(msg))) >= 0) {
+            f = msg + HTC_HDR_LEN + HTT_RX_IND_HL_LEN;
+            if (msg[0] == HTC_EP_HTT && msg[HTC_HDR_LEN] == HTT_T2H_RX_IND &&
+                n >= HTT_RX_IND_HL_LEN + WIFI_HDR_LEN + 8) {
+                if (memcmp(f + WIFI_HDR_LEN, llc_snap, 6) ||
+                    lduw_be_p(f + WIFI_HDR_LEN + 6) != ETHERTYPE_EAPOL) {
+                    seen->data++;
+                    continue;
+                }
+                seen->len = n - HTT_RX_IND_HL_LEN - WIFI_HDR_LEN - 8;
+                g_assert_cmpuint(seen->len, <=, sizeof(seen->eapol));
+                memcpy(seen->eapol, f + WIFI_HDR_LEN + 8, seen->len);
+                seen->fc1 = f[1];
+                return true;
+            }
+            /* MGMT_RX: event id, TLV header, 40-byte header, TLV, frame */
+            f = msg + HTC_HDR_LEN + 4 + 4 + 40 + 4;
+            if (msg[0] == HTC_EP_WMI && n >= 4 + 4 + 40 + 4 + 26 &&
+                ldl_le_p(msg + HTC_HDR_LEN) == WMI_MGMT_RX &&
+                f[0] == FC0_DEAUTH) {
+                seen->deauth = lduw_le_p(f + WIFI_HDR_LEN);
+            }
+        }
+        qtest_clock_step(h->qts, 10 * 1000 * 1000);   /* 10 ms */
+    }
+    return false;
+}
+
+/* An EAPOL frame from the station, Protected (under its PTK) or not */
+static void sta_eapol(QcaHost *h, const uint8_t *eapol, unsigned len,
+                      bool protect)
+{
+    uint8_t frame[HTC_MSG_MAX];
+    unsigned n = wifi_hdr(frame, FC0_DATA, FC1_TO_DS |
+                          (protect ? FC1_PROTECTED : 0), ap_bssid, sta_mac,
+                          ap_bssid);
+
+    len = MIN(len, sizeof(frame) - HTC_HDR_LEN - HTT_TX_DESC_LEN - n - 8);
+    memcpy(frame + n, llc_snap, 6);
+    stw_be_p(frame + n + 6, ETHERTYPE_EAPOL);
+    memcpy(frame + n + 8, eapol, len);
+    htt_tx(h, HTT_TX_PKT_NWIFI, 0, 3, frame, n + 8 + len);
+}
+
+/* Authenticated and associated with the AP's RSN element, M1 not yet */
+static void wpa2_associate(QcaHost *h, int fd, const uint8_t *rsne,
+                           unsigned rsne_len)
+{
+    static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
+    uint8_t assoc[4 + 8 + 64] = { 0x11, 0x04, 0x0a, 0x00, 0, 6 };
+    uint8_t cmd[16] = { 0 };
+
+    net_settle(h, fd);
+    memcpy(cmd + 4, ap_bssid, 6);
+    wmi_send(h, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
+    sta_mgmt(h, FC0_AUTH, auth, sizeof(auth));
+    memcpy(assoc + 6, "lab-ap", 6);
+    g_assert_cmpuint(rsne_len, <=, 64);
+    memcpy(assoc + 12, rsne, rsne_len);
+    sta_mgmt(h, FC0_ASSOC_REQ, assoc, 12 + rsne_len);
+}
+
+/* VDEV_INSTALL_KEY of a CCMP key (@key NULL: a delete) for the AP peer */
+static void wpa2_install_key(QcaHost *h, bool group, uint32_t idx,
+                             const uint8_t *key)
+{
+    uint8_t buf[4 + 4 + 92 + 4 + 16] = { 0 }, *cmd = buf + 8;
+
+    stl_le_p(buf, WMI_INSTALL_KEY);
+    stw_le_p(buf + 4, 92);
+    stw_le_p(buf + 6, WMI_TAG_INSTALL_KEY);
+    memcpy(cmd + 4, ap_bssid, 6);
+    stl_le_p(cmd + 12, idx);
+    stl_le_p(cmd + 16, group ? WMI_KEY_GROUP : 0);
+    stl_le_p(cmd + 20, key ? WMI_CIPHER_CCMP : 0);
+    stl_le_p(cmd + 80, key ? 16 : 0);
+    stw_le_p(cmd + 92, 16);
+    stw_le_p(cmd + 94, WMI_TAG_ARRAY_BYTE);
+    if (key) {
+        memcpy(cmd + 96, key, 16);
+    }
+    htc_send(h, HTC_EP_WMI, buf, sizeof(buf));
+}
+
+/* The next HTT message but completions is a SEC_IND for peer 1, @flags */
+static void assert_sec_ind(QcaHost *h, uint8_t flags)
+{
+    uint8_t msg[8 * QCA_BLOCK_SIZE];
+    unsigned i;
+    int n;
+
+    for (i = 0; i < 10; i++) {
+        n = htc_read(h, msg, sizeof(msg));
+        g_assert_cmpint(n, >=, 0);
+        if (msg[0] == HTC_EP_HTT && msg[HTC_HDR_LEN] != HTT_T2H_TX_COMPL) {
+            break;
+        }
+    }
+    g_assert_cmpint(n, ==, 28);
+    g_assert_cmphex(msg[HTC_HDR_LEN], ==, HTT_T2H_SEC_IND);
+    g_assert_cmphex(msg[HTC_HDR_LEN + 1], ==, flags);
+    g_assert_cmpuint(lduw_le_p(msg + HTC_HDR_LEN + 2), ==, 1);
+}
+
+/* The 4-way handshake to its end, answered by @sta; the PTK installed */
+static void wpa2_handshake(QcaHost *h, int fd, LabWpa2Sta *sta)
+{
+    uint8_t answer[256];
+    int64_t handshakes = wifi_qom_get_int(h->qts, "ap-handshakes");
+    Wpa2Seen seen = { 0 };
+    uint16_t info;
+
+    lab_wpa2_init(sta, WPA2_PSK, "lab-ap", ap_bssid, sta_mac);
+    wpa2_associate(h, fd, lab_wpa2_rsne, LAB_RSNE_LEN);
+
+    /* message 1: in the clear, no MIC, the ANonce */
+    g_assert_true(wpa2_wait(h, &seen, 100));
+    g_assert_true(lab_wpa2_from_ap(sta, seen.eapol, seen.len, &info));
+    g_assert_cmphex(info, ==, 0x008a);
+    g_assert_cmphex(seen.fc1, ==, FC1_FROM_DS);
+    sta_eapol(h, answer, lab_wpa2_answer(sta, info, answer), false);
+
+    /* message 3: the MIC our KCK gives, the GTK wrapped (56 bytes) */
+    g_assert_true(wpa2_wait(h, &seen, 100));
+    g_assert_true(lab_wpa2_from_ap(sta, seen.eapol, seen.len, &info));
+    g_assert_cmphex(info, ==, 0x13ca);
+    g_assert_cmpuint(lduw_be_p(seen.eapol + LAB_EAPOL_OFF_DATA_LEN), ==, 56);
+    sta_eapol(h, answer, lab_wpa2_answer(sta, info, answer), false);
+    g_assert_false(wpa2_wait(h, &seen, 0));
+    g_assert_cmpint(wifi_qom_get_int(h->qts, "ap-handshakes"), ==,
+                    handshakes + 1);
+
+    wpa2_install_key(h, false, 0, sta->tk);
+    assert_sec_ind(h, HTT_SEC_CCMP_UCAST);
+}
+
+/*
+ * A UDP datagram from the network to the station: its 802.11 frame's
+ * flags and its RX_IND's descriptor (info, PN) in @fc1, @info, @pn;
+ * false if the chip delivered nothing
+ */
+static bool wpa2_datagram_in(QcaHost *h, int fd, uint8_t *fc1,
+                             uint32_t *info, uint64_t *pn)
+{
+    uint8_t out[64] = { 0 }, msg[8 * QCA_BLOCK_SIZE];
+    unsigned i;
+    int n;
+
+    memcpy(out, sta_mac, 6);
+    memcpy(out + 6, host_mac, 6);
+    stw_be_p(out + 12, ETHERTYPE_IPV4);
+    out[14] = 0x45;
+    stw_be_p(out + 16, 50);
+    out[23] = 17;
+    g_assert_cmpint(send(fd, out, sizeof(out), 0), ==, sizeof(out));
+    for (i = 0; i < 20; i++) {
+        qtest_clock_step(h->qts, 0);
+        while ((n = htc_read(h, msg, sizeof(msg))) >= 0) {
+            if (msg[0] == HTC_EP_HTT && msg[HTC_HDR_LEN] == HTT_T2H_RX_IND) {
+                *fc1 = msg[HTC_HDR_LEN + HTT_RX_IND_HL_LEN + 1];
+                *info = ldl_le_p(msg + HTC_HDR_LEN + 56);
+                *pn = ldl_le_p(msg + HTC_HDR_LEN + 60) |
+                      (uint64_t)lduw_le_p(msg + HTC_HDR_LEN + 64) << 32;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A UDP datagram from the station; whether it reached the network */
+static bool wpa2_datagram_out(QcaHost *h, int fd, bool protect)
+{
+    uint8_t frame[128], in[256];
+    unsigned n = wifi_hdr(frame, FC0_DATA, FC1_TO_DS |
+                          (protect ? FC1_PROTECTED : 0), ap_bssid, sta_mac,
+                          host_mac);
+    int i;
+
+    memcpy(frame + n, llc_snap, 6);
+    stw_be_p(frame + n + 6, ETHERTYPE_IPV4);
+    memset(frame + n + 8, 0, 28);
+    frame[n + 8] = 0x45;
+    stw_be_p(frame + n + 10, 28);
+    frame[n + 17] = 17;
+    net_drain(h, fd);
+    htt_tx(h, HTT_TX_PKT_NWIFI, 0, 9, frame, n + 8 + 28);
+    for (i = 0; i < 20; i++) {
+        qtest_clock_step(h->qts, 0);
+        if (recv(fd, in, sizeof(in), 0) > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The whole 4-way handshake, message by message: the port stays closed
+ * to data until it ends (both ways); then the AP's frames come Protected
+ * and decrypted, with the descriptor's encrypted flag and a PN that rises
+ * from 1, the station's Protected frames reach the network and its clear
+ * ones do not; with another pairwise key in the chip nothing decrypts.
+ */
+static void test_wpa2_handshake(void)
+{
+    static const uint8_t wrong_key[16] = { 0x5a };
+    QcaHost host, *h = &host;
+    QTestState *qts;
+    LabWpa2Sta sta;
+    uint8_t fc1;
+    uint32_t info;
+    uint64_t pn;
+    int fd;
+
+    qts = net_start_with(h, &fd, WPA2_ARGS);
+    wpa2_associate(h, fd, lab_wpa2_rsne, LAB_RSNE_LEN);
+    g_assert_false(wpa2_datagram_in(h, fd, &fc1, &info, &pn));
+    g_assert_false(wpa2_datagram_out(h, fd, false));
+    wpa2_handshake(h, fd, &sta);
+
+    g_assert_true(wpa2_datagram_in(h, fd, &fc1, &info, &pn));
+    g_assert_cmphex(fc1, ==, FC1_FROM_DS | FC1_PROTECTED);
+    g_assert_cmphex(info & HTT_RX_ENCRYPTED, ==, HTT_RX_ENCRYPTED);
+    g_assert_cmpuint(pn, ==, 1);
+    g_assert_true(wpa2_datagram_in(h, fd, &fc1, &info, &pn));
+    g_assert_cmpuint(pn, ==, 2);
+    g_assert_true(wpa2_datagram_out(h, fd, true));
+    g_assert_false(wpa2_datagram_out(h, fd, false));
+
+    wpa2_install_key(h, false, 0, wrong_key);
+    assert_sec_ind(h, HTT_SEC_CCMP_UCAST);
+    g_assert_false(wpa2_datagram_in(h, fd, &fc1, &info, &pn));
+    g_assert_false(wpa2_datagram_out(h, fd, true));
+    qtest_quit(qts);
+    close(fd);
+}
+
+/*
+ * Another passphrase: every message 2 fails its MIC and is ignored; the
+ * AP sends message 1 four times, a second apart, each with a new replay
+ * counter, and then deauthenticates the station with reason 15
+ */
+static void test_wpa2_wrong_passphrase(void)
+{
+    QcaHost host, *h = &host;
+    Wpa2Seen seen = { 0 };
+    uint8_t answer[256];
+    QTestState *qts;
+    LabWpa2Sta sta;
+    uint16_t info;
+    int fd, i;
+
+    qts = net_start_with(h, &fd, WPA2_ARGS);
+    lab_wpa2_init(&sta, "not-the-passphrase", "lab-ap", ap_bssid, sta_mac);
+    wpa2_associate(h, fd, lab_wpa2_rsne, LAB_RSNE_LEN);
+    for (i = 1; i <= 4; i++) {
+        g_assert_true(wpa2_wait(h, &seen, 1100));
+        g_assert_true(lab_wpa2_from_ap(&sta, seen.eapol, seen.len, &info));
+        g_assert_cmphex(info, ==, 0x008a);
+        g_assert_cmpuint(sta.replay, ==, i);
+        sta_eapol(h, answer, lab_wpa2_answer(&sta, info, answer), false);
+    }
+    g_assert_false(wpa2_wait(h, &seen, 1100));
+    g_assert_cmpuint(seen.deauth, ==, REASON_4WAY_TIMEOUT);
+    g_assert_cmpint(wifi_qom_get_int(qts, "ap-bad-mics"), ==, 4);
+    g_assert_cmpint(wifi_qom_get_int(qts, "ap-handshakes"), ==, 0);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/* An association request's RSN element: the AP's offer, or mangled */
+static unsigned fuzz_wpa2_rsne(LabFuzz *f, uint8_t *rsne)
+{
+    unsigned len = LAB_RSNE_LEN;
+
+    memcpy(rsne, lab_wpa2_rsne, LAB_RSNE_LEN);
+    if (lab_fuzz_chance(f, 3)) {
+        rsne[2 + lab_fuzz_below(f, 20)] = lab_fuzz_next(f);
+    }
+    if (lab_fuzz_chance(f, 4)) {
+        len = 2 + lab_fuzz_below(f, 62);
+        rsne[1] = lab_fuzz_chance(f, 2) ? len - 2 : lab_fuzz_next(f);
+        lab_fuzz_bytes(f, rsne + LAB_RSNE_LEN,
+                       MAX(len, LAB_RSNE_LEN) - LAB_RSNE_LEN);
+    }
+    return len;
+}
+
+/*
+ * An EAPOL frame from the station: the right answer to the AP's last
+ * message (a valid MIC and replay counter), or one with its key info,
+ * replay counter, body or key data length at their boundaries, a MIC
+ * recomputed over the damage or not, cut anywhere or padded
+ */
+static void fuzz_wpa2_eapol(QcaHost *h, LabFuzz *f, LabWpa2Sta *sta,
+                            uint16_t ap_info)
+{
+    uint8_t frame[600];
+    unsigned len = lab_wpa2_answer(sta, ap_info, frame);
+
+    if (lab_fuzz_chance(f, 3)) {
+        switch (lab_fuzz_below(f, 6)) {
+        case 0:
+            stw_be_p(frame + LAB_EAPOL_OFF_INFO, lab_fuzz_next(f));
+            break;
+        case 1:
+            stq_be_p(frame + LAB_EAPOL_OFF_REPLAY, sta->replay +
+                     (int)lab_fuzz_below(f, 5) - 2);
+            break;
+        case 2:
+            stw_be_p(frame + 2, lab_fuzz_length(f, len - 4, 95));
+            break;
+        case 3:
+            stw_be_p(frame + LAB_EAPOL_OFF_DATA_LEN,
+                     lab_fuzz_length(f, len - LAB_EAPOL_KEY_MIN, 0));
+            break;
+        case 4:
+            frame[lab_fuzz_below(f, 5)] = lab_fuzz_next(f);
+            break;
+        default:
+            lab_fuzz_bytes(f, frame + LAB_EAPOL_KEY_MIN,
+                           sizeof(frame) - LAB_EAPOL_KEY_MIN);
+            len = LAB_EAPOL_KEY_MIN + lab_fuzz_below(f, 400);
+            stw_be_p(frame + 2, lab_fuzz_length(f, len - 4, 95));
+            stw_be_p(frame + LAB_EAPOL_OFF_DATA_LEN,
+                     lab_fuzz_length(f, len - LAB_EAPOL_KEY_MIN, 0));
+            break;
+        }
+        if (lab_fuzz_chance(f, 2)) {
+            lab_wpa2_put_mic(sta->kck, frame, MIN(len, sizeof(frame)));
+        }
+    }
+    if (lab_fuzz_chance(f, 8)) {
+        len = lab_fuzz_below(f, len + 1);
+    } else if (lab_fuzz_chance(f, 8)) {
+        memset(frame + len, 0, 16);              /* padding after it */
+        len += lab_fuzz_below(f, 17);
+    }
+    sta_eapol(h, frame, len, lab_fuzz_chance(f, 3));
+}
+
+/* VDEV_INSTALL_KEY of any shape: cipher, index, lengths, peer, TLVs */
+static void fuzz_wpa2_install_key(QcaHost *h, LabFuzz *f, LabWpa2Sta *sta)
+{
+    uint8_t buf[4 + 4 + 92 + 4 + 64] = { 0 }, *cmd = buf + 8;
+    unsigned len = sizeof(buf);
+
+    stl_le_p(buf, WMI_INSTALL_KEY);
+    stw_le_p(buf + 4, lab_fuzz_length(f, 92, 0));
+    stw_le_p(buf + 6, lab_fuzz_chance(f, 8) ? lab_fuzz_below(f, 200)
+                                            : WMI_TAG_INSTALL_KEY);
+    lab_fuzz_bytes(f, cmd, 92);
+    if (lab_fuzz_chance(f, 2)) {
+        memcpy(cmd + 4, ap_bssid, 6);
+    }
+    stl_le_p(cmd + 12, lab_fuzz_chance(f, 2) ? lab_fuzz_below(f, 5)
+                                             : lab_fuzz_next(f));
+    stl_le_p(cmd + 16, lab_fuzz_below(f, 4));
+    stl_le_p(cmd + 20, lab_fuzz_chance(f, 4) ? lab_fuzz_below(f, 10)
+                       : lab_fuzz_chance(f, 3) ? 0 : WMI_CIPHER_CCMP);
+    stl_le_p(cmd + 80, lab_fuzz_chance(f, 2) ? 16 : lab_fuzz_length(f, 16, 0));
+    stw_le_p(cmd + 92, lab_fuzz_length(f, 16, 0));
+    stw_le_p(cmd + 94, lab_fuzz_chance(f, 8) ? lab_fuzz_below(f, 40)
+                                             : WMI_TAG_ARRAY_BYTE);
+    memcpy(cmd + 96, sta->tk, 16);
+    if (lab_fuzz_chance(f, 4)) {
+        lab_fuzz_bytes(f, cmd + 96, 64);
+    }
+    if (lab_fuzz_chance(f, 6)) {
+        len = 4 + lab_fuzz_below(f, sizeof(buf) - 3);    /* cut anywhere */
+    }
+    htc_send(h, HTC_EP_WMI, buf, len);
+}
+
+/* Bump when the operation mix below changes (lab-fuzz.h) */
+#define QCA_WPA2_FUZZ_GEN 1
+
+/*
+ * The WPA2 authenticator and the chip's keys under a station that mostly
+ * follows the handshake and often does not (lab-fuzz.h): associations
+ * with any RSN element, EAPOL frames that answer the AP's last message
+ * right, late, early, mangled or cut, Protected or not; key installs of
+ * any shape; group rekeys; data both ways; virtual time that lets the
+ * AP's retransmissions and deauthentication fire. Every 200 operations
+ * the chip is reset and a clean handshake must still complete, with a
+ * Protected datagram each way.
+ */
+static void test_wpa2_fuzz(const void *repro)
+{
+    QcaHost host, *h = &host;
+    Wpa2Seen seen = { 0 };
+    uint8_t rsne[64], fc1;
+    uint16_t ap_info = 0x008a;
+    QTestState *qts;
+    LabWpa2Sta sta;
+    uint32_t info;
+    uint64_t pn;
+    LabFuzz f;
+    int fd;
+
+    qts = net_start_with(h, &fd, WPA2_ARGS);
+    lab_fuzz_init(&f, "qca6584-wpa2", QCA_WPA2_FUZZ_GEN, repro);
+    wpa2_handshake(h, fd, &sta);
+    while (lab_fuzz_more(&f)) {
+        switch (lab_fuzz_below(&f, 12)) {
+        case 0:
+            wpa2_associate(h, fd, rsne, fuzz_wpa2_rsne(&f, rsne));
+            break;
+        case 1 ... 4:
+            fuzz_wpa2_eapol(h, &f, &sta, ap_info);
+            break;
+        case 5:
+            fuzz_wpa2_install_key(h, &f, &sta);
+            break;
+        case 6:
+            qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
+                                     "'arguments': { 'path': '/machine/wifi',"
+                                     " 'property': 'ap-rekey', 'value': true "
+                                     "} }");
+            break;
+        case 7:
+            wpa2_datagram_in(h, fd, &fc1, &info, &pn);
+            break;
+        case 8:
+            wpa2_datagram_out(h, fd, lab_fuzz_chance(&f, 2));
+            break;
+        case 9:
+            fuzz_net_mgmt(h, &f);
+            break;
+        default:
+            /* the AP's next message, if it sent one in that time */
+            qtest_clock_step(qts, lab_fuzz_below(&f, 1500) * 1000 * 1000);
+            if (wpa2_wait(h, &seen, 0) &&
+                !lab_wpa2_from_ap(&sta, seen.eapol, seen.len, &ap_info)) {
+                ap_info = lduw_be_p(seen.eapol + LAB_EAPOL_OFF_INFO);
+            }
+            break;
+        }
+        if (f.done % 200 == 0) {
+            net_settle(h, fd);
+            sdio_enumerate(qts);
+            htc_boot(h);
+            wpa2_handshake(h, fd, &sta);
+            g_assert_true(wpa2_datagram_in(h, fd, &fc1, &info, &pn));
+            g_assert_cmphex(fc1, ==, FC1_FROM_DS | FC1_PROTECTED);
+            g_assert_true(wpa2_datagram_out(h, fd, true));
+            ap_info = 0x008a;
+        }
+    }
+    qtest_quit(qts);
+    close(fd);
+    lab_fuzz_end(&f);
+}
+
 /*
  * Bump when the operation mix below changes (lab-fuzz.h). 2: the L3
  * headers of lab-net-fuzz.h (lengths at their boundaries, whole
@@ -663,5 +1158,10 @@ int main(int argc, char **argv)
     qtest_add_data_func("/qca6584-net/snapshot/stream/associated",
                         "qca6584-associated", test_snapshot_associated);
     lab_fuzz_add_tests("/qca6584-net/fuzz", "qca6584-net", test_net_fuzz);
+    qtest_add_func("/qca6584-net/wpa2/handshake", test_wpa2_handshake);
+    qtest_add_func("/qca6584-net/wpa2/wrong-passphrase",
+                   test_wpa2_wrong_passphrase);
+    lab_fuzz_add_tests("/qca6584-net/wpa2/fuzz", "qca6584-wpa2",
+                       test_wpa2_fuzz);
     return g_test_run();
 }

@@ -8,15 +8,22 @@ against a real AP: message 3 never comes, the AP gives up after its 4th
 message 1 and deauthenticates with reason 15, and the supplicant blames
 the key. A group rekey on demand (qom-set ap-rekey) runs the group key
 handshake under the pairwise key; broadcasts keep arriving under the new
-group key."""
+group key. The board captures the air (-global qca6584.pcap=FILE), and
+Debian's tshark reads in it what the tests did: authentication,
+association, the 4-way handshake's four messages, the group key
+handshake, the deauthentication of the wrong passphrase."""
+import os
 import re
+import subprocess
 
-from lablib import expect
+from lablib import BUILD, expect
 from wifi import (AP_BSSID, GUEST_IP, NET_ARGS, WIFI, ath10k_trouble,
                   download, wifi_ready)
 
 PSK = 'lab-passphrase'
-BOARD = {'qemu_args': NET_ARGS + ('-global', 'qca6584.ap-psk=' + PSK)}
+CAPTURE = os.path.join(BUILD, 'test-logs', 'wifi-wpa2-air.pcap')
+BOARD = {'qemu_args': NET_ARGS + ('-global', 'qca6584.ap-psk=' + PSK,
+                                  '-global', 'qca6584.pcap=' + CAPTURE)}
 SUPPLICANT_LOG = '/run/wpa_supplicant.log'
 KEY_TROUBLE = r'failed to (install|set) key'
 
@@ -103,3 +110,32 @@ def test_wpa2_wrong_passphrase(board):
     expect(1 <= board.qom_get(WIFI, 'ap-bad-mics') - bad_mics <= 4,
            'not 1-4 messages 2 with a bad MIC')
     board.run('lab-wifi-connect --stop')
+
+
+def tshark(*args):
+    return subprocess.run(['tshark', '-r', CAPTURE, *args], check=True,
+                          capture_output=True, text=True, timeout=120).stdout
+
+
+def test_capture_of_the_air(board):
+    """After the tests above: what tshark reads in the board's capture.
+    A restored board's capture starts at the restore."""
+    info = [l.split('\t', 1)[1] for l in tshark(
+        '-Y', 'eapol || wlan.fc.type == 0', '-T', 'fields',
+        '-e', 'frame.number', '-e', '_ws.col.Info').splitlines()]
+    text = '\n'.join(info)
+    order = [i for i in info if i.startswith(('Authentication',
+                                              'Association', 'Key'))]
+    first = ['Authentication', 'Authentication', 'Association Request',
+             'Association Response', 'Key (Message 1 of 4)',
+             'Key (Message 2 of 4)', 'Key (Message 3 of 4)',
+             'Key (Message 4 of 4)']
+    expect([o.split(',')[0] for o in order[:8]] == first,
+           'not a 4-way handshake after the association:\n' + text)
+    expect('Key (Group Message 1 of 2)' in text and
+           'Key (Group Message 2 of 2)' in text, 'no group key handshake')
+    # the wrong passphrase: messages 1 and 2 four times, then the deauth
+    reasons = tshark('-Y', 'wlan.fc.type_subtype == 0x000c', '-T', 'fields',
+                     '-e', 'wlan.sa', '-e', 'wlan.fixed.reason_code')
+    expect('%s\t0x000f' % AP_BSSID in reasons,
+           'no deauthentication with reason 15 from the AP:\n' + reasons)

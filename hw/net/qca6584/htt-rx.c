@@ -159,6 +159,7 @@ static bool qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
     const uint8_t *chip_key = NULL;
     bool protected = frame[1] & WIFI_FC1_PROTECTED;
 
+    qca6584_capture(s, frame, flen);
     if (protected) {
         chip_key = qca6584_wmi_peer_key(s, s->ap.bssid.a, mcast, key_id);
         if (!key || !chip_key || memcmp(key, chip_key, QCA_KEY_LEN)) {

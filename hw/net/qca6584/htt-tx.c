@@ -298,6 +298,9 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     }
     memcpy(frame, msg + sizeof(HttTxFrm), flen);
     trace_qca6584_tx_frame(type, msdu_id, flen);
+    if (type != HTT_TX_PKT_ETHERNET) {
+        qca6584_capture(s, frame, flen);    /* the air has 802.11 frames */
+    }
     switch (type) {
     case HTT_TX_PKT_MGMT:
         qca6584_tx_mgmt(s, frame, flen, msdu_id);

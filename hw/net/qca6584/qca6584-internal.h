@@ -28,6 +28,7 @@
 
 #include "hw/net/qca6584.h"
 #include "hw/net/wifi-ap.h"
+#include "hw/net/wifi-pcap.h"
 #include "hw/sd/sdio.h"
 #include "net/net.h"
 #include "qemu/timer.h"
@@ -165,6 +166,8 @@ struct QCA6584State {
     NICState *nic;
     WifiAP ap;                      /* the simulated access point */
     uint32_t ap_snr;                /* dB above the noise floor (-95 dBm) */
+    char *pcap_path;                /* the capture of the air, if any */
+    WifiPcap pcap;
 
     uint32_t mode;                  /* enum QCAMode */
     /* Function 1 registers */
@@ -183,6 +186,7 @@ struct QCA6584State {
 
 /* qca6584.c: the shell */
 void qca6584_update_irq(QCA6584State *s);
+void qca6584_capture(QCA6584State *s, const uint8_t *frame, size_t len);
 
 /* mbox.c: the transport */
 bool qca6584_is_mbox(uint32_t addr);

@@ -244,6 +244,16 @@ static void qca6584_io_reset(SDIOCard *card)
     qca6584_htt_rx_drained(s);  /* frames held for room are dropped now */
 }
 
+/* A frame between the chip and the AP, to the capture of the air */
+void qca6584_capture(QCA6584State *s, const uint8_t *frame, size_t len)
+{
+    uint8_t chan = s->ap.channel;
+    uint16_t mhz = chan == 14 ? 2484 : chan < 14 ? 2407 + 5 * chan
+                                                 : 5000 + 5 * chan;
+
+    wifi_pcap_frame(&s->pcap, frame, len, mhz, -95 + (int)s->ap_snr);
+}
+
 /* The AP's own frames: management ones as WMI MGMT_RX, data as RX_IND */
 static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
                               const uint8_t *key, uint8_t key_id, uint64_t pn)
@@ -284,6 +294,7 @@ static void qca6584_instance_init(Object *obj)
     card->func_cis[0] = SDIO_CIS_BASE;
     card->func_cis[1] = QCA_FUNC1_CIS;
     s->ap.ssid = g_strdup("lab-ap");
+    s->pcap.fd = -1;
     wifi_ap_init(&s->ap, qca6584_ap_to_sta, s);
     qca6584_scan_init(s);
     object_property_add(obj, "ap-rekey", "bool", NULL, qca6584_set_ap_rekey,
@@ -306,6 +317,7 @@ static void qca6584_instance_finalize(Object *obj)
 {
     timer_free(QCA6584(obj)->wmi.scan_timer);
     wifi_ap_finalize(&QCA6584(obj)->ap);
+    wifi_pcap_close(&QCA6584(obj)->pcap);
 }
 
 static DeviceRealize qca6584_parent_realize;
@@ -331,6 +343,10 @@ static void qca6584_realize(DeviceState *dev, Error **errp)
                    s->ap_snr);
         return;
     }
+    if (!wifi_pcap_open(&s->pcap, s->pcap_path, errp)) {
+        error_prepend(errp, "qca6584: pcap: ");
+        return;
+    }
     qemu_macaddr_default_if_unset(&s->conf.macaddr);
     s->nic = qemu_new_nic(&qca6584_net_info, &s->conf,
                           object_get_typename(OBJECT(dev)), dev->id,
@@ -341,17 +357,52 @@ static void qca6584_realize(DeviceState *dev, Error **errp)
 
 static const VMStateDescription vmstate_qca6584_peer = {
     .name = "qca6584-peer",
-    .version_id = 2,
+    .version_id = 1,
     .minimum_version_id = 1,
     .fields = (VMStateField[]) {
         VMSTATE_BOOL(used, QCAPeer),
         VMSTATE_UINT8(vdev, QCAPeer),
         VMSTATE_UINT8_ARRAY(mac, QCAPeer, 6),
-        VMSTATE_BOOL_V(pairwise_set, QCAPeer, 2),
-        VMSTATE_UINT8_ARRAY_V(pairwise_key, QCAPeer, QCA_KEY_LEN, 2),
-        VMSTATE_UINT8_V(group_set, QCAPeer, 2),
-        VMSTATE_UINT8_2DARRAY_V(group_key, QCAPeer, QCA_GROUP_KEYS,
-                                QCA_KEY_LEN, 2),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_qca6584_peer_keys = {
+    .name = "qca6584-peer-keys",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_BOOL(pairwise_set, QCAPeer),
+        VMSTATE_UINT8_ARRAY(pairwise_key, QCAPeer, QCA_KEY_LEN),
+        VMSTATE_UINT8(group_set, QCAPeer),
+        VMSTATE_UINT8_2DARRAY(group_key, QCAPeer, QCA_GROUP_KEYS,
+                              QCA_KEY_LEN),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool qca6584_keys_needed(void *opaque)
+{
+    QCA6584State *s = opaque;
+    int i;
+
+    for (i = 0; i < QCA_MAX_PEERS; i++) {
+        if (s->wmi.peers[i].pairwise_set || s->wmi.peers[i].group_set) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A subsection: a stream without keys is the same as before WPA2 */
+static const VMStateDescription vmstate_qca6584_keys = {
+    .name = "qca6584/keys",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = qca6584_keys_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_STRUCT_ARRAY(wmi.peers, QCA6584State, QCA_MAX_PEERS, 1,
+                             vmstate_qca6584_peer_keys, QCAPeer),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -431,6 +482,10 @@ static const VMStateDescription vmstate_qca6584 = {
         VMSTATE_STRUCT(ap, QCA6584State, 1, vmstate_wifi_ap, WifiAP),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_qca6584_keys,
+        NULL
+    },
 };
 
 static Property qca6584_properties[] = {
@@ -440,6 +495,7 @@ static Property qca6584_properties[] = {
     DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap.channel, 6),
     DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap.bssid),
     DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_snr, 45),
+    DEFINE_PROP_STRING("pcap", QCA6584State, pcap_path),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -303,6 +303,7 @@ void qca6584_wmi_mgmt_rx(QCA6584State *s, const uint8_t *frame, uint32_t len)
     uint8_t chan = s->ap.channel;
 
     assert(len <= WIFI_MGMT_MAX);
+    qca6584_capture(s, frame, len);
     ev->channel = cpu_to_le32(chan);
     ev->snr = cpu_to_le32(s->ap_snr);
     ev->rate = cpu_to_le32(chan <= 14 ? 1000 : 6000);      /* kbit/s */
