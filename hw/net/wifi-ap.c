@@ -35,6 +35,7 @@
 #define MGMT_PROBE_REQ          0x4
 #define MGMT_PROBE_RESP         0x5
 #define MGMT_BEACON             0x8
+#define TU_NS                   1024000 /* a time unit: 1024 us */
 #define MGMT_DISASSOC           0xa
 #define MGMT_AUTH               0xb
 #define MGMT_DEAUTH             0xc
@@ -73,11 +74,54 @@ bool wifi_ap_valid_channel(uint8_t chan)
            (chan >= 149 && chan <= 165 && chan % 4 == 1);
 }
 
+static void wifi_ap_beacon_tick(void *opaque);
+
 void wifi_ap_init(WifiAP *ap, WifiAPToStation *to_sta, void *opaque)
 {
     ap->to_sta = to_sta;
     ap->opaque = opaque;
+    ap->enabled = true;
+    ap->beacon_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, wifi_ap_beacon_tick,
+                                    ap);
     wifi_rsn_init(ap);
+}
+
+static void wifi_ap_arm_beacon(WifiAP *ap)
+{
+    timer_mod(ap->beacon_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+              (int64_t)ap->beacon_int * TU_NS);
+}
+
+/* One beacon each interval, its DTIM count running down */
+static void wifi_ap_beacon_tick(void *opaque)
+{
+    WifiAP *ap = opaque;
+    uint8_t beacon[WIFI_MGMT_MAX];
+    size_t len;
+
+    if (!ap->enabled) {
+        return;
+    }
+    len = wifi_ap_beacon(ap, NULL, beacon);
+    ap->dtim_count = ap->dtim_count ? ap->dtim_count - 1
+                                    : ap->dtim_period - 1;
+    ap->to_sta(ap->opaque, beacon, len, NULL, 0, 0);
+    wifi_ap_arm_beacon(ap);
+}
+
+void wifi_ap_set_enabled(WifiAP *ap, bool enabled)
+{
+    if (enabled == ap->enabled) {
+        return;
+    }
+    trace_wifi_ap_enabled(enabled);
+    ap->enabled = enabled;
+    if (enabled) {
+        wifi_ap_arm_beacon(ap);
+    } else {
+        timer_del(ap->beacon_timer);
+        wifi_ap_reset(ap);
+    }
 }
 
 bool wifi_ap_realize(WifiAP *ap, Error **errp)
@@ -95,11 +139,24 @@ bool wifi_ap_realize(WifiAP *ap, Error **errp)
                    ap->channel);
         return false;
     }
-    return wifi_rsn_realize(ap, ap->psk, errp);
+    if (ap->beacon_int < 15 || ap->beacon_int > 1000 || !ap->dtim_period) {
+        error_setg(errp, "ap-beacon-interval must be 15-1000 TU and "
+                   "ap-dtim-period 1-255");
+        return false;
+    }
+    if (!wifi_rsn_realize(ap, ap->psk, errp)) {
+        return false;
+    }
+    if (ap->enabled) {
+        wifi_ap_arm_beacon(ap);
+    }
+    return true;
 }
 
 void wifi_ap_finalize(WifiAP *ap)
 {
+    timer_free(ap->beacon_timer);
+    ap->beacon_timer = NULL;
     wifi_rsn_finalize(ap);
 }
 
@@ -173,8 +230,9 @@ size_t wifi_ap_beacon(WifiAP *ap, const uint8_t *to, uint8_t *buf)
 
     p = wifi_ap_mgmt_hdr(ap, buf, to ? MGMT_PROBE_RESP : MGMT_BEACON,
                          to ? to : broadcast);
-    memset(p, 0, 8);                            /* timestamp */
-    stw_le_p(p + 8, 100);                       /* beacon interval, TU */
+    /* the TSF: the AP started with the virtual clock */
+    stq_le_p(p, qemu_clock_get_us(QEMU_CLOCK_VIRTUAL));
+    stw_le_p(p + 8, ap->beacon_int);
     stw_le_p(p + 10, wifi_ap_capability(ap));
     p += 12;
     *p++ = IE_SSID;
@@ -185,11 +243,11 @@ size_t wifi_ap_beacon(WifiAP *ap, const uint8_t *to, uint8_t *buf)
     *p++ = IE_DS_PARAMS;
     *p++ = 1;
     *p++ = ap->channel;
-    /* TIM: DTIM count 0, period 1, so the station knows its DTIM period */
+    /* TIM: the DTIM count and period; no traffic buffered */
     *p++ = IE_TIM;
     *p++ = 4;
-    *p++ = 0;
-    *p++ = 1;
+    *p++ = ap->dtim_count;
+    *p++ = ap->dtim_period;
     *p++ = 0;
     *p++ = 0;
     if (ap->rsn.enabled) {
@@ -265,18 +323,35 @@ static size_t wifi_ap_assoc(WifiAP *ap, const uint8_t *sta, bool reassoc,
     return wifi_ap_rates(ap, p + 6) - reply;
 }
 
-void wifi_ap_deauth(WifiAP *ap, uint16_t reason)
+/* Deauthentication or disassociation of the station, sent to it */
+static void wifi_ap_drop_sta(WifiAP *ap, uint8_t subtype, uint16_t reason)
 {
     uint8_t frame[WIFI_HDR_LEN + 2], sta[6];
 
-    if (ap->state == WIFI_AP_IDLE) {
+    if (ap->state == WIFI_AP_IDLE ||
+        (subtype == MGMT_DISASSOC && ap->state != WIFI_AP_ASSOCIATED)) {
         return;
     }
     memcpy(sta, ap->sta.a, 6);
-    trace_wifi_ap_deauth(wifi_mac(sta), reason);
-    stw_le_p(wifi_ap_mgmt_hdr(ap, frame, MGMT_DEAUTH, sta), reason);
-    wifi_ap_reset(ap);
+    trace_wifi_ap_deauth(wifi_mac(sta), subtype == MGMT_DISASSOC, reason);
+    stw_le_p(wifi_ap_mgmt_hdr(ap, frame, subtype, sta), reason);
+    if (subtype == MGMT_DEAUTH) {
+        wifi_ap_reset(ap);
+    } else {
+        ap->state = WIFI_AP_AUTHENTICATED;
+        wifi_rsn_stop(ap);
+    }
     ap->to_sta(ap->opaque, frame, sizeof(frame), NULL, 0, 0);
+}
+
+void wifi_ap_deauth(WifiAP *ap, uint16_t reason)
+{
+    wifi_ap_drop_sta(ap, MGMT_DEAUTH, reason);
+}
+
+void wifi_ap_disassoc(WifiAP *ap, uint16_t reason)
+{
+    wifi_ap_drop_sta(ap, MGMT_DISASSOC, reason);
 }
 
 void wifi_ap_send_data(WifiAP *ap, uint16_t ethertype, const uint8_t *payload,
@@ -316,7 +391,8 @@ size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
     size_t blen = len - WIFI_HDR_LEN;
     bool to_us;
 
-    if (len < WIFI_HDR_LEN || FC_TYPE(frame[0]) != FC_TYPE_MGMT) {
+    if (len < WIFI_HDR_LEN || FC_TYPE(frame[0]) != FC_TYPE_MGMT ||
+        !ap->enabled) {
         return 0;
     }
     to_us = !memcmp(frame + 4, ap->bssid.a, 6);
@@ -368,7 +444,7 @@ int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
         return -1;                      /* null data: power save signalling */
     }
     if ((frame[1] & (FC1_TO_DS | FC1_FROM_DS)) != FC1_TO_DS ||
-        ap->state != WIFI_AP_ASSOCIATED ||
+        ap->state != WIFI_AP_ASSOCIATED || !ap->enabled ||
         memcmp(frame + 4, ap->bssid.a, 6) || memcmp(frame + 10, ap->sta.a, 6)) {
         trace_wifi_ap_drop("data frame not from the associated station");
         return -1;
@@ -443,6 +519,48 @@ size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
     return WIFI_HDR_LEN + 6 + len - 12;
 }
 
+static bool wifi_ap_off_needed(void *opaque)
+{
+    WifiAP *ap = opaque;
+
+    return !ap->enabled;
+}
+
+/* A subsection: an AP on the air streams as before it could be off */
+static const VMStateDescription vmstate_wifi_ap_off = {
+    .name = "wifi-ap/off",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = wifi_ap_off_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_BOOL(enabled, WifiAP),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* An AP on the air beacons again; the phase of its beacons is not kept */
+static int wifi_ap_post_load(void *opaque, int version_id)
+{
+    WifiAP *ap = opaque;
+
+    ap->dtim_count %= ap->dtim_period;
+    if (ap->enabled) {
+        wifi_ap_arm_beacon(ap);
+    } else {
+        timer_del(ap->beacon_timer);
+    }
+    return 0;
+}
+
+/* Before a load: on the air, unless the stream's subsection says not */
+static int wifi_ap_pre_load(void *opaque)
+{
+    WifiAP *ap = opaque;
+
+    ap->enabled = true;
+    return 0;
+}
+
 static bool wifi_ap_rsn_needed(void *opaque)
 {
     WifiAP *ap = opaque;
@@ -466,6 +584,8 @@ const VMStateDescription vmstate_wifi_ap = {
     .name = "wifi-ap",
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_load = wifi_ap_pre_load,
+    .post_load = wifi_ap_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(state, WifiAP),
         VMSTATE_UINT8_ARRAY(sta.a, WifiAP, 6),
@@ -474,6 +594,7 @@ const VMStateDescription vmstate_wifi_ap = {
     },
     .subsections = (const VMStateDescription * []) {
         &vmstate_wifi_ap_rsn,
+        &vmstate_wifi_ap_off,
         NULL
     },
 };

@@ -6,7 +6,10 @@ hardware CCMP delivers it (Protected frames with a rising PN; the AP
 takes nothing else once the network is WPA2). A wrong passphrase ends as
 against a real AP: message 3 never comes, the AP gives up after its 4th
 message 1 and deauthenticates with reason 15, and the supplicant blames
-the key. A group rekey on demand (qom-set ap-rekey) runs the group key
+the key. The AP beacons; switched off (qom-set ap-enabled false) it falls
+silent, the chip reports the beacon miss and the station disconnects;
+switched on, the supplicant reconnects. The AP deauthenticates or
+disassociates the station on request. A group rekey on demand (qom-set ap-rekey) runs the group key
 handshake under the pairwise key; broadcasts keep arriving under the new
 group key. The board captures the air (-global qca6584.pcap=FILE), and
 Debian's tshark reads in it what the tests did: authentication,
@@ -112,6 +115,64 @@ def test_wpa2_wrong_passphrase(board):
     board.run('lab-wifi-connect --stop')
 
 
+def connected_count(board):
+    return int(board.run('grep -c CTRL-EVENT-CONNECTED %s || true'
+                         % SUPPLICANT_LOG))
+
+
+def wait_reconnect(board, before, timeout=60):
+    """Until the supplicant has connected once more than `before` times."""
+    board.run('(end=$(($(date +%%s) + %d)); until [ $(grep -c '
+              'CTRL-EVENT-CONNECTED %s) -gt %d ]; do [ $(date +%%s) -ge $end ] '
+              '&& exit 1; sleep 0.2; done)' % (timeout, SUPPLICANT_LOG,
+                                                before), timeout=timeout + 15)
+
+
+def ensure_connected(board):
+    if 'Connected to' not in board.run('iw dev wlan0 link'):
+        expect(join(board).startswith('connected'), 'cannot connect')
+
+
+def test_beacon_loss_and_return(board):
+    """The AP switched off: its beacons stop, the chip's firmware reports
+    the beacon miss (WMI ROAM, reason BEACON_MISS), mac80211 probes the AP
+    and drops the connection, the supplicant says so; switched on, the
+    supplicant finds it again and reconnects."""
+    wifi_ready(board)
+    ensure_connected(board)
+    misses = board.qom_get(WIFI, 'bmiss-events')
+    before = connected_count(board)
+    board.qom_set(WIFI, 'ap-enabled', False)
+    wait_supplicant(board, 'CTRL-EVENT-BEACON-LOSS')
+    wait_supplicant(board, 'CTRL-EVENT-DISCONNECTED bssid=%s reason=4 '
+                    'locally_generated=1' % AP_BSSID)
+    expect(board.qom_get(WIFI, 'bmiss-events') == misses + 1,
+           'not one beacon-miss event')
+    board.qom_set(WIFI, 'ap-enabled', True)
+    wait_reconnect(board, before)
+    expect('Connected to ' + AP_BSSID in board.run('iw dev wlan0 link'),
+           'not connected again')
+
+
+def test_ap_deauth_and_disassoc(board):
+    """The AP drops the station (qom-set ap-deauth / ap-disassoc REASON):
+    the kernel prints the reason, the supplicant reconnects."""
+    wifi_ready(board)
+    ensure_connected(board)
+    for prop, reason, kernel in (
+            ('ap-deauth', 3, r'wlan0: deauthenticated from %s \(Reason: '
+                             r'3=DEAUTH_LEAVING\)'),
+            ('ap-disassoc', 8, r'wlan0: disassociated from %s \(Reason: '
+                               r'8=DISASSOC_STA_HAS_LEFT\)')):
+        mark = board.mark()
+        before = connected_count(board)
+        board.qom_set(WIFI, prop, reason)
+        board.wait_for(kernel % AP_BSSID, 20, since=mark)
+        wait_supplicant(board, 'CTRL-EVENT-DISCONNECTED bssid=%s reason=%d'
+                        % (AP_BSSID, reason))
+        wait_reconnect(board, before)
+
+
 def tshark(*args):
     return subprocess.run(['tshark', '-r', CAPTURE, *args], check=True,
                           capture_output=True, text=True, timeout=120).stdout
@@ -139,3 +200,11 @@ def test_capture_of_the_air(board):
                      '-e', 'wlan.sa', '-e', 'wlan.fixed.reason_code')
     expect('%s\t0x000f' % AP_BSSID in reasons,
            'no deauthentication with reason 15 from the AP:\n' + reasons)
+    # the AP beacons every 100 TU (102.4 ms of virtual time) while it is on
+    times = [float(t) for t in tshark(
+        '-Y', 'wlan.fc.type_subtype == 0x0008', '-T', 'fields',
+        '-e', 'frame.time_relative').split()]
+    gaps = sorted(b - a for a, b in zip(times, times[1:]))
+    expect(len(times) > 20 and abs(gaps[len(gaps) // 2] - 0.1024) < 0.001,
+           'no beacons every 102.4 ms: %d beacons, median gap %s'
+           % (len(times), gaps[len(gaps) // 2] if gaps else None))

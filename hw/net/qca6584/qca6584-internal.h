@@ -11,6 +11,7 @@
  *   htc.c       HTC: header, credits, endpoints, dispatch (htc.c)
  *   wmi-tlv.c   WMI-TLV: ready events, vdevs, peers, management frames
  *   scan.c      the firmware's scan, channel by channel (wmi-tlv.c's scan)
+ *   link.c      the firmware's connection monitor: beacons, beacon miss
  *   htt-tx.c    HTT host-to-target: TX_FRM, completions, checksum offload
  *   htt-rx.c    HTT target-to-host: RX_IND, peer map, the NetClient side
  *
@@ -150,6 +151,15 @@ typedef struct QCAWmi {
     QCAPeer peers[QCA_MAX_PEERS];
 } QCAWmi;
 
+/* The BSS the host's station vdev is up on, watched for its beacons */
+typedef struct QCALink {
+    bool up;
+    uint32_t vdev;
+    uint8_t bssid[6];
+    QEMUTimer *bmiss_timer;         /* virtual time, re-armed at load */
+    uint64_t bmiss_events;          /* a statistic */
+} QCALink;
+
 typedef struct QCAHtt {
     /* Frames sent whose completion the host has not been told yet */
     uint16_t tx_done[HTT_TX_DONE_MAX];
@@ -181,6 +191,7 @@ struct QCA6584State {
     QCABmi bmi;
     QCAHtc htc;
     QCAWmi wmi;
+    QCALink link;
     QCAHtt htt;
 };
 
@@ -241,6 +252,15 @@ void qca6584_scan_init(QCA6584State *s);
 void qca6584_scan_start(QCA6584State *s, const uint8_t *tlvs, uint32_t len);
 void qca6584_scan_cancel(QCA6584State *s);
 void qca6584_scan_reset(QCA6584State *s);
+
+/* link.c */
+void qca6584_link_init(QCA6584State *s);
+void qca6584_link_finalize(QCA6584State *s);
+void qca6584_link_up(QCA6584State *s, uint32_t vdev, const uint8_t *bssid);
+void qca6584_link_down(QCA6584State *s, uint32_t vdev);
+bool qca6584_link_beacon(QCA6584State *s, const uint8_t *frame, size_t len);
+void qca6584_link_reset(QCA6584State *s);
+void qca6584_link_post_load(QCA6584State *s);
 
 /* htt-tx.c */
 void qca6584_htt_message(QCA6584State *s, const uint8_t *msg, uint32_t len);

@@ -255,11 +255,27 @@ void qca6584_capture(QCA6584State *s, const uint8_t *frame, size_t len)
 }
 
 /* The AP's own frames: management ones as WMI MGMT_RX, data as RX_IND */
+#define WIFI_FC0_BEACON         0x80
+
 static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
                               const uint8_t *key, uint8_t key_id, uint64_t pn)
 {
     QCA6584State *s = opaque;
 
+    if (frame[0] == WIFI_FC0_BEACON) {
+        /*
+         * On the air whoever listens; to the host only the beacons of the
+         * BSS it is connected to, while the FIFO has room (the firmware
+         * drops what it cannot pass on)
+         */
+        if (s->mode == QCA_MODE_HTC && qca6584_link_beacon(s, frame, len) &&
+            qca6584_htc_can_send(s, QCA_BLOCK_SIZE)) {
+            qca6584_wmi_mgmt_rx(s, frame, len);
+        } else {
+            qca6584_capture(s, frame, len);
+        }
+        return;
+    }
     if (s->mode != QCA_MODE_HTC) {
         return;
     }
@@ -280,6 +296,33 @@ static void qca6584_set_ap_rekey(Object *obj, Visitor *v, const char *name,
     }
 }
 
+static bool qca6584_get_ap_enabled(Object *obj, Error **errp)
+{
+    return QCA6584(obj)->ap.enabled;
+}
+
+static void qca6584_set_ap_enabled(Object *obj, bool enabled, Error **errp)
+{
+    wifi_ap_set_enabled(&QCA6584(obj)->ap, enabled);
+}
+
+/* ap-deauth, ap-disassoc: the AP drops its station with that reason */
+static void qca6584_set_ap_drop(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    WifiAP *ap = &QCA6584(obj)->ap;
+    uint16_t reason;
+
+    if (!visit_type_uint16(v, name, &reason, errp)) {
+        return;
+    }
+    if (!strcmp(name, "ap-deauth")) {
+        wifi_ap_deauth(ap, reason);
+    } else {
+        wifi_ap_disassoc(ap, reason);
+    }
+}
+
 /* -- QOM ------------------------------------------------------------------- */
 
 static void qca6584_instance_init(Object *obj)
@@ -297,10 +340,27 @@ static void qca6584_instance_init(Object *obj)
     s->pcap.fd = -1;
     wifi_ap_init(&s->ap, qca6584_ap_to_sta, s);
     qca6584_scan_init(s);
+    qca6584_link_init(s);
     object_property_add(obj, "ap-rekey", "bool", NULL, qca6584_set_ap_rekey,
                         NULL, NULL);
     object_property_set_description(obj, "ap-rekey", "true: the AP sends "
                                     "a new group key (WPA2)");
+    object_property_add_bool(obj, "ap-enabled", qca6584_get_ap_enabled,
+                             qca6584_set_ap_enabled);
+    object_property_set_description(obj, "ap-enabled", "false: the AP is "
+                                    "switched off (no beacons, no answers)");
+    object_property_add(obj, "ap-deauth", "uint16", NULL, qca6584_set_ap_drop,
+                        NULL, NULL);
+    object_property_set_description(obj, "ap-deauth", "the AP "
+                                    "deauthenticates its station with this "
+                                    "reason code");
+    object_property_add(obj, "ap-disassoc", "uint16", NULL,
+                        qca6584_set_ap_drop, NULL, NULL);
+    object_property_set_description(obj, "ap-disassoc", "the AP "
+                                    "disassociates its station with this "
+                                    "reason code");
+    object_property_add_uint64_ptr(obj, "bmiss-events",
+                                   &s->link.bmiss_events, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "tx-discarded", &s->htt.tx_discarded,
                                    OBJ_PROP_FLAG_READ);
     /*
@@ -318,6 +378,7 @@ static void qca6584_instance_finalize(Object *obj)
     timer_free(QCA6584(obj)->wmi.scan_timer);
     wifi_ap_finalize(&QCA6584(obj)->ap);
     wifi_pcap_close(&QCA6584(obj)->pcap);
+    qca6584_link_finalize(QCA6584(obj));
 }
 
 static DeviceRealize qca6584_parent_realize;
@@ -394,6 +455,27 @@ static bool qca6584_keys_needed(void *opaque)
     return false;
 }
 
+static bool qca6584_link_needed(void *opaque)
+{
+    QCA6584State *s = opaque;
+
+    return s->link.up;
+}
+
+/* A subsection: a stream without a vdev up is the same as before */
+static const VMStateDescription vmstate_qca6584_link = {
+    .name = "qca6584/link",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = qca6584_link_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_BOOL(link.up, QCA6584State),
+        VMSTATE_UINT32(link.vdev, QCA6584State),
+        VMSTATE_UINT8_ARRAY(link.bssid, QCA6584State, 6),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 /* A subsection: a stream without keys is the same as before WPA2 */
 static const VMStateDescription vmstate_qca6584_keys = {
     .name = "qca6584/keys",
@@ -425,6 +507,16 @@ static int qca6584_post_load(void *opaque, int version_id)
         s->ap.state > WIFI_AP_ASSOCIATED) {
         return -EINVAL;
     }
+    qca6584_link_post_load(s);
+    return 0;
+}
+
+/* What a stream without the subsections leaves: no vdev up */
+static int qca6584_pre_load(void *opaque)
+{
+    QCA6584State *s = opaque;
+
+    s->link.up = false;
     return 0;
 }
 
@@ -436,6 +528,7 @@ static const VMStateDescription vmstate_qca6584 = {
     .name = TYPE_QCA6584,
     .version_id = 2,
     .minimum_version_id = 2,
+    .pre_load = qca6584_pre_load,
     .post_load = qca6584_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_STRUCT(parent_obj, QCA6584State, 1, vmstate_sdio_card,
@@ -484,6 +577,7 @@ static const VMStateDescription vmstate_qca6584 = {
     },
     .subsections = (const VMStateDescription * []) {
         &vmstate_qca6584_keys,
+        &vmstate_qca6584_link,
         NULL
     },
 };
@@ -496,6 +590,8 @@ static Property qca6584_properties[] = {
     DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap.bssid),
     DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_snr, 45),
     DEFINE_PROP_STRING("pcap", QCA6584State, pcap_path),
+    DEFINE_PROP_UINT16("ap-beacon-interval", QCA6584State, ap.beacon_int, 100),
+    DEFINE_PROP_UINT8("ap-dtim-period", QCA6584State, ap.dtim_period, 1),
     DEFINE_PROP_END_OF_LIST(),
 };
 

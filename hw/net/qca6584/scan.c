@@ -105,7 +105,7 @@ static void qca6584_scan_tick(void *opaque)
     }
     freq = w->scan_freqs[w->scan_next++];
     qca6584_scan_event(s, WMI_SCAN_FOREIGN_CHAN, 0, freq);
-    if (qca6584_freq_to_chan(freq) == s->ap.channel) {
+    if (qca6584_freq_to_chan(freq) == s->ap.channel && s->ap.enabled) {
         qca6584_wmi_mgmt_rx(s, beacon, wifi_ap_beacon(&s->ap, NULL, beacon));
     }
     timer_mod(w->scan_timer, now + WMI_SCAN_DWELL_MS);

@@ -27,7 +27,9 @@
 #define WMI_CMD_STOP_SCAN       0x03002
 #define WMI_CMD_VDEV_START      0x05003
 #define WMI_CMD_VDEV_RESTART    0x05004
+#define WMI_CMD_VDEV_UP         0x05005
 #define WMI_CMD_VDEV_STOP       0x05006
+#define WMI_CMD_VDEV_DOWN       0x05007
 #define WMI_CMD_VDEV_INSTALL_KEY 0x05009
 #define WMI_CMD_PEER_CREATE     0x06001
 #define WMI_CMD_PEER_DELETE     0x06002
@@ -48,7 +50,9 @@
 #define WMI_TAG_MGMT_RX_HDR     44
 #define WMI_TAG_CHANNEL         80
 #define WMI_TAG_VDEV_START_CMD  88
+#define WMI_TAG_VDEV_UP_CMD     92
 #define WMI_TAG_VDEV_STOP_CMD   93
+#define WMI_TAG_VDEV_DOWN_CMD   94
 #define WMI_TAG_INSTALL_KEY_CMD 96
 #define WMI_TAG_PEER_CREATE_CMD 97
 #define WMI_TAG_PEER_DELETE_CMD 98
@@ -150,6 +154,14 @@ QEMU_BUILD_BUG_ON(sizeof(WmiVdevStartResp) != 16);
 typedef struct QEMU_PACKED WmiVdevId {
     uint32_t vdev_id;
 } WmiVdevId;
+
+/* struct wmi_vdev_up_cmd */
+typedef struct QEMU_PACKED WmiVdevUp {
+    uint32_t vdev_id;
+    uint32_t assoc_id;
+    uint8_t bssid[6];
+    uint16_t bssid_pad;
+} WmiVdevUp;
 
 typedef struct QEMU_PACKED WmiChannelMhz {
     uint32_t mhz;
@@ -351,8 +363,34 @@ static void qca6584_wmi_vdev_stop(QCA6584State *s, const uint8_t *tlvs,
     if (!cmd) {
         return;
     }
+    qca6584_link_down(s, le32_to_cpu(cmd->vdev_id));
     WMI_TLV_PUT(&p, WMI_TAG_VDEV_STOPPED, WmiVdevId)->vdev_id = cmd->vdev_id;
     qca6584_wmi_event(s, WMI_EV_VDEV_STOPPED, buf, p - buf);
+}
+
+/* VDEV_UP: a station vdev on its BSS, watched for beacons from now on */
+static void qca6584_wmi_vdev_up(QCA6584State *s, const uint8_t *tlvs,
+                                uint32_t len)
+{
+    const WmiVdevUp *cmd = (const WmiVdevUp *)
+        qca6584_wmi_tlv_find(tlvs, len, WMI_TAG_VDEV_UP_CMD,
+                             sizeof(WmiVdevUp), NULL);
+
+    if (cmd) {
+        qca6584_link_up(s, le32_to_cpu(cmd->vdev_id), cmd->bssid);
+    }
+}
+
+static void qca6584_wmi_vdev_down(QCA6584State *s, const uint8_t *tlvs,
+                                  uint32_t len)
+{
+    const WmiVdevId *cmd = (const WmiVdevId *)
+        qca6584_wmi_tlv_find(tlvs, len, WMI_TAG_VDEV_DOWN_CMD,
+                             sizeof(WmiVdevId), NULL);
+
+    if (cmd) {
+        qca6584_link_down(s, le32_to_cpu(cmd->vdev_id));
+    }
 }
 
 static QCAPeer *qca6584_wmi_peer_find(QCA6584State *s, const uint8_t *mac)
@@ -534,6 +572,12 @@ void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len)
     case WMI_CMD_VDEV_RESTART:
         qca6584_wmi_vdev_start(s, tlvs, tlvs_len, WMI_VDEV_RESP_RESTART);
         break;
+    case WMI_CMD_VDEV_UP:
+        qca6584_wmi_vdev_up(s, tlvs, tlvs_len);
+        break;
+    case WMI_CMD_VDEV_DOWN:
+        qca6584_wmi_vdev_down(s, tlvs, tlvs_len);
+        break;
     case WMI_CMD_VDEV_STOP:
         qca6584_wmi_vdev_stop(s, tlvs, tlvs_len);
         break;
@@ -558,5 +602,6 @@ void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len)
 void qca6584_wmi_reset(QCA6584State *s)
 {
     qca6584_scan_reset(s);
+    qca6584_link_reset(s);
     memset(s->wmi.peers, 0, sizeof(s->wmi.peers));
 }

@@ -47,6 +47,8 @@ typedef struct WifiAP {
     char *psk;                          /* WPA2 passphrase; empty: open */
     uint8_t channel;
     MACAddr bssid;
+    uint16_t beacon_int;                /* TU (1024 us) */
+    uint8_t dtim_period;                /* beacons */
     WifiAPToStation *to_sta;
     void *opaque;
 
@@ -55,6 +57,9 @@ typedef struct WifiAP {
     MACAddr sta;                        /* the station, once authenticated */
     uint16_t seq;                       /* sequence number of our frames */
     WifiRsn rsn;                        /* WPA2: the authenticator */
+    bool enabled;                       /* on the air, beaconing */
+    uint8_t dtim_count;
+    QEMUTimer *beacon_timer;            /* virtual time, not migrated */
 } WifiAP;
 
 extern const VMStateDescription vmstate_wifi_ap;
@@ -74,6 +79,14 @@ void wifi_ap_reset(WifiAP *ap);
 
 /* The AP deauthenticates its station with @reason, and tells it so */
 void wifi_ap_deauth(WifiAP *ap, uint16_t reason);
+/* ... or disassociates it */
+void wifi_ap_disassoc(WifiAP *ap, uint16_t reason);
+
+/*
+ * The AP switched on or off. Off, it is silent (no beacons, no answers)
+ * and forgets its station without a word, as an AP that loses power.
+ */
+void wifi_ap_set_enabled(WifiAP *ap, bool enabled);
 
 /*
  * A data frame from the AP itself (an EAPOL one) to the station: the
