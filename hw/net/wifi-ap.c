@@ -285,8 +285,9 @@ static size_t wifi_ap_auth(WifiAP *ap, const uint8_t *sta,
         return 0;                       /* only the first frame gets a reply */
     }
     if (status == STATUS_SUCCESS) {
-        ap->state = WIFI_AP_AUTHENTICATED;
+        ap->state = WIFI_AP_AUTHENTICATED;  /* whatever came before */
         memcpy(ap->sta.a, sta, 6);
+        wifi_rsn_stop(ap);
     }
     trace_wifi_ap_auth(wifi_mac(sta), status);
     p = wifi_ap_mgmt_hdr(ap, reply, MGMT_AUTH, sta);

@@ -976,7 +976,7 @@ static void fuzz_wpa2_install_key(QcaHost *h, LabFuzz *f, LabWpa2Sta *sta)
 }
 
 /* Bump when the operation mix below changes (lab-fuzz.h) */
-#define QCA_WPA2_FUZZ_GEN 1
+#define QCA_WPA2_FUZZ_GEN 2        /* 2: AP off/on, drops, crashes */
 
 /*
  * The WPA2 authenticator and the chip's keys under a station that mostly
@@ -984,7 +984,8 @@ static void fuzz_wpa2_install_key(QcaHost *h, LabFuzz *f, LabWpa2Sta *sta)
  * with any RSN element, EAPOL frames that answer the AP's last message
  * right, late, early, mangled or cut, Protected or not; key installs of
  * any shape; group rekeys; data both ways; virtual time that lets the
- * AP's retransmissions and deauthentication fire. Every 200 operations
+ * AP's retransmissions and deauthentication fire; the AP switched off
+ * and on, dropping the station, the firmware crashing. Every 200 operations
  * the chip is reset and a clean handshake must still complete, with a
  * Protected datagram each way.
  */
@@ -994,6 +995,17 @@ static void test_wpa2_fuzz(const void *repro)
     Wpa2Seen seen = { 0 };
     uint8_t rsne[64], fc1;
     uint16_t ap_info = 0x008a;
+    static const struct {
+        const char *name;
+        bool is_bool;
+        int value;
+    } knobs[] = {
+        { "ap-rekey", true, 1 }, { "ap-rekey", true, 1 },
+        { "ap-enabled", true, 0 }, { "ap-enabled", true, 1 },
+        { "ap-deauth", false, 3 }, { "ap-disassoc", false, 8 },
+        { "fw-crash", false, 1 },
+    };
+    unsigned knob;
     QTestState *qts;
     LabWpa2Sta sta;
     uint32_t info;
@@ -1016,10 +1028,21 @@ static void test_wpa2_fuzz(const void *repro)
             fuzz_wpa2_install_key(h, &f, &sta);
             break;
         case 6:
-            qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
-                                     "'arguments': { 'path': '/machine/wifi',"
-                                     " 'property': 'ap-rekey', 'value': true "
-                                     "} }");
+            /* a group rekey, the AP off or on, a deauth, a firmware crash */
+            knob = lab_fuzz_below(&f, G_N_ELEMENTS(knobs));
+            if (knobs[knob].is_bool) {
+                qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
+                                         "'arguments': { 'path': "
+                                         "'/machine/wifi', 'property': %s, "
+                                         "'value': %i } }", knobs[knob].name,
+                                         knobs[knob].value);
+            } else {
+                qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
+                                         "'arguments': { 'path': "
+                                         "'/machine/wifi', 'property': %s, "
+                                         "'value': %d } }", knobs[knob].name,
+                                         knobs[knob].value);
+            }
             break;
         case 7:
             wpa2_datagram_in(h, fd, &fc1, &info, &pn);
@@ -1040,6 +1063,10 @@ static void test_wpa2_fuzz(const void *repro)
             break;
         }
         if (f.done % 200 == 0) {
+            qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
+                                     "'arguments': { 'path': '/machine/wifi',"
+                                     " 'property': 'ap-enabled', "
+                                     "'value': true } }");
             net_settle(h, fd);
             sdio_enumerate(qts);
             htc_boot(h);

@@ -185,13 +185,18 @@ def test_capture_of_the_air(board):
         '-Y', 'eapol || wlan.fc.type == 0', '-T', 'fields',
         '-e', 'frame.number', '-e', '_ws.col.Info').splitlines()]
     text = '\n'.join(info)
-    order = [i for i in info if i.startswith(('Authentication',
-                                              'Association', 'Key'))]
+    # (a message the station was slow to answer comes again: once here)
+    order = []
+    for i in info:
+        i = i.split(',')[0]
+        if i.startswith(('Authentication', 'Association', 'Key')) and \
+                (not order or order[-1] != i or i == 'Authentication'):
+            order.append(i)
     first = ['Authentication', 'Authentication', 'Association Request',
              'Association Response', 'Key (Message 1 of 4)',
              'Key (Message 2 of 4)', 'Key (Message 3 of 4)',
              'Key (Message 4 of 4)']
-    expect([o.split(',')[0] for o in order[:8]] == first,
+    expect(order[:8] == first,
            'not a 4-way handshake after the association:\n' + text)
     expect('Key (Group Message 1 of 2)' in text and
            'Key (Group Message 2 of 2)' in text, 'no group key handshake')

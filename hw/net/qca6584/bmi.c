@@ -85,8 +85,11 @@ static bool qca6584_is_board(uint32_t addr)
 
 uint32_t qca6584_target_read32(QCA6584State *s, uint32_t addr)
 {
-    uint32_t *word;
+    uint32_t *word, val;
 
+    if (qca6584_crash_read32(s, addr, &val)) {
+        return val;
+    }
     if (qca6584_is_board(addr)) {
         return ldl_le_p(s->bmi.board + addr - QCA_BOARD_ADDR);
     }

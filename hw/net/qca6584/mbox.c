@@ -235,6 +235,9 @@ void qca6584_mbox_write(QCA6584State *s, uint32_t addr, uint8_t value)
 {
     QCAMbox *m = &s->mbox;
 
+    if (s->mode == QCA_MODE_CRASHED) {
+        return;                         /* nobody reads it any more */
+    }
     if (m->h2t_len == H2T_BUF_SIZE) {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: host-to-target message "
                       "longer than %u bytes, dropped\n", H2T_BUF_SIZE);
@@ -260,6 +263,9 @@ void qca6584_mbox_transfer_done(QCA6584State *s, bool write)
     QCAMbox *m = &s->mbox;
     uint32_t used;
 
+    if (s->mode == QCA_MODE_CRASHED) {
+        return;
+    }
     if (!write) {
         qca6584_htt_rx_drained(s);
     } else if (s->mode == QCA_MODE_BMI) {

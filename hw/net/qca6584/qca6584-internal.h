@@ -12,6 +12,7 @@
  *   wmi-tlv.c   WMI-TLV: ready events, vdevs, peers, management frames
  *   scan.c      the firmware's scan, channel by channel (wmi-tlv.c's scan)
  *   link.c      the firmware's connection monitor: beacons, beacon miss
+ *   faults.c    injected failures: firmware crash, WMI hang, suspend
  *   htt-tx.c    HTT host-to-target: TX_FRM, completions, checksum offload
  *   htt-rx.c    HTT target-to-host: RX_IND, peer map, the NetClient side
  *
@@ -84,7 +85,10 @@ typedef struct QEMU_PACKED WmiTlv {
 enum QCAMode {
     QCA_MODE_BMI,       /* boot loader: request/response over mailbox 0 */
     QCA_MODE_HTC,       /* firmware running: HTC messages */
+    QCA_MODE_CRASHED,   /* firmware asserted: deaf until a chip reset */
 };
+
+#define QCA_CPU_INT_FW_ASSERT   0x01    /* 0x801: the target CPU interrupt */
 
 /*
  * Mailbox 0: the host-to-target message being assembled, the
@@ -160,6 +164,14 @@ typedef struct QCALink {
     uint64_t bmiss_events;          /* a statistic */
 } QCALink;
 
+/* Injected failures: counts of the next events to fail (faults.c) */
+typedef struct QCAFaults {
+    uint32_t fail_wmi;
+    uint32_t fail_suspend_ack;
+    uint64_t injected;              /* statistics, not migrated */
+    uint64_t crashes;
+} QCAFaults;
+
 typedef struct QCAHtt {
     /* Frames sent whose completion the host has not been told yet */
     uint16_t tx_done[HTT_TX_DONE_MAX];
@@ -182,6 +194,7 @@ struct QCA6584State {
     uint32_t mode;                  /* enum QCAMode */
     /* Function 1 registers */
     uint8_t irq_en[4];              /* 0x828-0x82b */
+    uint8_t cpu_int_status;         /* 0x801, write 1 to clear */
     uint32_t chip_control;
     uint32_t window_data;
     uint8_t window_addr[8];         /* write address, read address */
@@ -193,6 +206,7 @@ struct QCA6584State {
     QCAWmi wmi;
     QCALink link;
     QCAHtt htt;
+    QCAFaults faults;
 };
 
 /* qca6584.c: the shell */
@@ -261,6 +275,13 @@ void qca6584_link_down(QCA6584State *s, uint32_t vdev);
 bool qca6584_link_beacon(QCA6584State *s, const uint8_t *frame, size_t len);
 void qca6584_link_reset(QCA6584State *s);
 void qca6584_link_post_load(QCA6584State *s);
+
+/* faults.c */
+void qca6584_fw_crash(QCA6584State *s);
+bool qca6584_fault_wmi(QCA6584State *s);
+bool qca6584_fault_suspend_ack(QCA6584State *s);
+bool qca6584_crash_read32(QCA6584State *s, uint32_t addr, uint32_t *val);
+void qca6584_faults_reset(QCA6584State *s);
 
 /* htt-tx.c */
 void qca6584_htt_message(QCA6584State *s, const uint8_t *msg, uint32_t len);

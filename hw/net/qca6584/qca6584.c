@@ -52,6 +52,7 @@
 
 /* Function 1 registers */
 #define REG_HOST_INT_STATUS     0x800
+#define REG_CPU_INT_STATUS      0x801
 #define REG_RX_LOOKAHEAD_VALID  0x805
 #define REG_RX_LOOKAHEAD0       0x808
 #define REG_IRQ_PROC_END        0x828   /* the block ath10k reads at once */
@@ -67,6 +68,7 @@
 #define QCA_FUNC_SIZE           0x20000
 
 #define HOST_INT_MBOX0_DATA     0x01
+#define HOST_INT_CPU            0x40    /* 0x801 & 0x829 */
 #define FN0_RTC_STATE           0x1138      /* function 0: target awake */
 
 /* -- CIS ------------------------------------------------------------------- */
@@ -108,7 +110,8 @@ static const uint8_t qca6584_cis[] = {
 
 static uint8_t qca6584_host_int_status(QCA6584State *s)
 {
-    return qca6584_mbox_pending(s) ? HOST_INT_MBOX0_DATA : 0;
+    return (qca6584_mbox_pending(s) ? HOST_INT_MBOX0_DATA : 0) |
+           (s->cpu_int_status & s->irq_en[1] ? HOST_INT_CPU : 0);
 }
 
 void qca6584_update_irq(QCA6584State *s)
@@ -129,6 +132,8 @@ static uint8_t qca6584_read(SDIOCard *card, unsigned fn, uint32_t addr)
     switch (addr) {
     case REG_HOST_INT_STATUS:
         return qca6584_host_int_status(s);
+    case REG_CPU_INT_STATUS:
+        return s->cpu_int_status;
     case REG_RX_LOOKAHEAD_VALID:
         return qca6584_mbox_pending(s) ? 1 : 0;
     case REG_RX_LOOKAHEAD0 ... REG_RX_LOOKAHEAD0 + 3:
@@ -165,6 +170,10 @@ static void qca6584_write(SDIOCard *card, unsigned fn, uint32_t addr,
         return;
     }
     switch (addr) {
+    case REG_CPU_INT_STATUS:
+        s->cpu_int_status &= ~value;
+        qca6584_update_irq(s);
+        break;
     case REG_INT_STATUS_EN ... REG_CNTR_INT_STATUS_EN:
         s->irq_en[addr - REG_INT_STATUS_EN] = value;
         qca6584_update_irq(s);
@@ -240,7 +249,12 @@ static void qca6584_io_reset(SDIOCard *card)
     /* the firmware forgot its scan, vdevs, peers and station */
     qca6584_wmi_reset(s);
     qca6584_htt_tx_reset(s);
-    wifi_ap_reset(&s->ap);
+    qca6584_faults_reset(s);
+    /*
+     * The AP is not the chip: it keeps its station, as an AP does while a
+     * client's chip reboots (ath10k keeps the association across its
+     * firmware restart on this chip); a new authentication starts over
+     */
     qca6584_htt_rx_drained(s);  /* frames held for room are dropped now */
 }
 
@@ -283,6 +297,16 @@ static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
         qca6584_wmi_mgmt_rx(s, frame, len);
     } else {
         qca6584_htt_rx_from_ap(s, frame, len, key, key_id, pn);
+    }
+}
+
+static void qca6584_set_fw_crash(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    uint32_t crash;
+
+    if (visit_type_uint32(v, name, &crash, errp) && crash) {
+        qca6584_fw_crash(QCA6584(obj));
     }
 }
 
@@ -361,6 +385,20 @@ static void qca6584_instance_init(Object *obj)
                                     "reason code");
     object_property_add_uint64_ptr(obj, "bmiss-events",
                                    &s->link.bmiss_events, OBJ_PROP_FLAG_READ);
+    /* injected failures (faults.c) */
+    object_property_add(obj, "fw-crash", "uint32", NULL, qca6584_set_fw_crash,
+                        NULL, NULL);
+    object_property_set_description(obj, "fw-crash", "1: the firmware "
+                                    "asserts now");
+    object_property_add_uint32_ptr(obj, "fail-wmi", &s->faults.fail_wmi,
+                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add_uint32_ptr(obj, "fail-suspend-ack",
+                                   &s->faults.fail_suspend_ack,
+                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add_uint64_ptr(obj, "faults-injected",
+                                   &s->faults.injected, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "fw-crashes", &s->faults.crashes,
+                                   OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "tx-discarded", &s->htt.tx_discarded,
                                    OBJ_PROP_FLAG_READ);
     /*
@@ -455,6 +493,25 @@ static bool qca6584_keys_needed(void *opaque)
     return false;
 }
 
+static bool qca6584_crash_needed(void *opaque)
+{
+    QCA6584State *s = opaque;
+
+    return s->mode == QCA_MODE_CRASHED || s->cpu_int_status;
+}
+
+/* A subsection: a stream of a running firmware is the same as before */
+static const VMStateDescription vmstate_qca6584_crash = {
+    .name = "qca6584/crash",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = qca6584_crash_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT8(cpu_int_status, QCA6584State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static bool qca6584_link_needed(void *opaque)
 {
     QCA6584State *s = opaque;
@@ -504,7 +561,7 @@ static int qca6584_post_load(void *opaque, int version_id)
         m->bundle_index > m->bundle_members ||
         (m->bundle_index < m->bundle_members &&
          m->bundle_off >= m->bundle_slot) ||
-        s->ap.state > WIFI_AP_ASSOCIATED) {
+        s->ap.state > WIFI_AP_ASSOCIATED || s->mode > QCA_MODE_CRASHED) {
         return -EINVAL;
     }
     qca6584_link_post_load(s);
@@ -517,6 +574,7 @@ static int qca6584_pre_load(void *opaque)
     QCA6584State *s = opaque;
 
     s->link.up = false;
+    s->cpu_int_status = 0;
     return 0;
 }
 
@@ -578,6 +636,7 @@ static const VMStateDescription vmstate_qca6584 = {
     .subsections = (const VMStateDescription * []) {
         &vmstate_qca6584_keys,
         &vmstate_qca6584_link,
+        &vmstate_qca6584_crash,
         NULL
     },
 };

@@ -555,6 +555,9 @@ void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len)
     uint32_t tlvs_len = len >= 4 ? len - 4 : 0;
 
     trace_qca6584_wmi_cmd(id, len);
+    if (qca6584_fault_wmi(s)) {
+        return;                         /* swallowed, credits and all */
+    }
     qca6584_htc_return_credits(s, s->htc.wmi_eid, len);
     switch (id) {
     case WMI_CMD_INIT:
@@ -591,7 +594,9 @@ void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len)
         qca6584_wmi_peer_delete(s, tlvs, tlvs_len);
         break;
     case WMI_CMD_PDEV_SUSPEND:
-        qca6584_htc_suspend_done(s);
+        if (!qca6584_fault_suspend_ack(s)) {
+            qca6584_htc_suspend_done(s);
+        }
         break;
     default:
         break;                          /* the credits are all it needs */

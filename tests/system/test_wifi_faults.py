@@ -1,0 +1,108 @@
+"""The QCA6584's injected failures (hw/net/qca6584/faults.c), the paths
+ath10k_sdio users meet in the field, on a WPA2 connection: a firmware
+crash (fw-crash) with its register dump and devcoredump, the restart of
+the firmware and an association kept across it, data flowing again under
+the re-installed keys; a WMI handler that hangs (fail-wmi) until the
+host's command times out and it restarts the firmware; a suspend the
+firmware never acknowledges (fail-suspend-ack). Each asserts the exact
+kernel messages and that the board carries on."""
+import re
+
+from lablib import expect
+from wifi import AP_BSSID, GUEST_IP, NET_ARGS, WIFI, download, wifi_ready
+
+PSK = 'lab-passphrase'
+BOARD = {'qemu_args': NET_ARGS + ('-global', 'qca6584.ap-psk=' + PSK)}
+SUPPLICANT_LOG = '/run/wpa_supplicant.log'
+ATH = r'ath10k_sdio mmc1:0001:1: '
+RECOVERED = ATH + 'device successfully recovered'
+
+
+def connected(board):
+    """Up, connected under WPA2 and leased; how often the supplicant has
+    connected so far."""
+    if 'Connected to ' + AP_BSSID not in board.run('iw dev wlan0 link'):
+        out = board.run('lab-wifi-connect lab-ap %s; true' % PSK, timeout=60)
+        expect(out.startswith('connected'), 'cannot connect:\n' + out)
+    if 'inet %s/' % GUEST_IP not in board.run('ip -4 addr show wlan0'):
+        board.run('udhcpc -i wlan0 -n -q -t 5', timeout=60)
+    return int(board.run('grep -c CTRL-EVENT-CONNECTED ' + SUPPLICANT_LOG))
+
+
+def expect_association_kept(board, connects):
+    """Still connected to the AP, without a new connection or a
+    disconnection on the supplicant's side, and data flows."""
+    expect('Connected to ' + AP_BSSID in board.run('iw dev wlan0 link'),
+           'not connected after the restart')
+    log = board.run('cat ' + SUPPLICANT_LOG)
+    expect(log.count('CTRL-EVENT-CONNECTED') == connects and
+           'CTRL-EVENT-DISCONNECTED' not in log.split(
+               'CTRL-EVENT-CONNECTED')[-1],
+           'the association was not kept:\n' + log)
+    download(board, 1)
+
+
+def test_firmware_crash_dumps_restarts_and_keeps_the_association(board):
+    wifi_ready(board)
+    connects = connected(board)
+    crashes = board.qom_get(WIFI, 'fw-crashes')
+    board.run('rm -f /tmp/dumps; ls /sys/class/devcoredump/ > /tmp/dumps '
+              '2>/dev/null; true')
+    mark = board.mark()
+    board.qom_set(WIFI, 'fw-crash', 1)
+    board.wait_for(RECOVERED, 60, since=mark)
+    text = board.text[mark:]
+    for line in (ATH + r'firmware crashed! \(guid [0-9a-f-]{36}\)',
+                 ATH + 'firmware register dump:',
+                 ATH + r'\[00\]: 0x05030000 0x00981D2C 0x4A000202 0x4A000303',
+                 ATH + r'\[56\]: 0x4A003838 0x4A003939 0x4A003A3A 0x4A003B3B',
+                 r'ieee80211 phy0: Hardware restart was requested'):
+        expect(re.search(line, text), 'no /%s/ in:\n%s' % (line, text))
+    expect(board.qom_get(WIFI, 'fw-crashes') == crashes + 1,
+           'the model did not count the crash')
+    # the devcoredump ath10k made of it
+    dump = board.run('for d in /sys/class/devcoredump/devcd*; do '
+                     'grep -qx "${d##*/}" /tmp/dumps || '
+                     'head -c 14 $d/data; done')
+    expect(dump == 'ATH10K-FW-DUMP', 'no new ath10k devcoredump: %r' % dump)
+    expect_association_kept(board, connects)
+
+
+def test_wmi_hang_times_out_and_restarts_the_firmware(board):
+    wifi_ready(board)
+    connects = connected(board)
+    injected = board.qom_get(WIFI, 'faults-injected')
+    mark = board.mark()
+    # the firmware swallows the next 8 commands: the host's 8 credits;
+    # each scan sends a command or two, the one after them waits 3 s
+    board.qom_set(WIFI, 'fail-wmi', 8)
+    for _ in range(10):
+        board.run('iw dev wlan0 scan >/dev/null 2>&1; true', timeout=60)
+        if 'timeout, restarting hardware' in board.text[mark:]:
+            break
+    board.wait_for(ATH + r'wmi command \d+ timeout, restarting hardware', 5,
+                   since=mark)
+    board.wait_for(RECOVERED, 60, since=mark)
+    expect(board.qom_get(WIFI, 'faults-injected') == injected + 8,
+           'not 8 commands swallowed')
+    expect(board.qom_get(WIFI, 'fail-wmi') == 0, 'knob not used up')
+    expect_association_kept(board, connects)
+
+
+def test_suspend_never_acknowledged(board):
+    wifi_ready(board)
+    connected(board)
+    mark = board.mark()
+    board.qom_set(WIFI, 'fail-suspend-ack', 1)
+    board.run('lab-wifi-connect --stop; ip link set wlan0 down', timeout=60)
+    board.wait_for(ATH + 'suspend timed out - target pause event never '
+                   'came', 10, since=mark)
+    expect(board.qom_get(WIFI, 'fail-suspend-ack') == 0, 'knob not used')
+    # the next interface down is acknowledged again, and the link comes back
+    mark = board.mark()
+    board.run('ip link set wlan0 up; ip link set wlan0 down; '
+              'ip link set wlan0 up', timeout=60)
+    expect('target pause event never came' not in board.text[mark:],
+           'a suspend without the fault timed out')
+    connected(board)
+    download(board, 1)
