@@ -578,6 +578,107 @@ static void fuzz_net_mgmt(QcaHost *h, LabFuzz *f)
     sta_mgmt(h, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body, blen);
 }
 
+#define HI_ACS_FLAGS            0x004008c0
+#define HI_ACS_REDUCE_TX_COMPL  (1 << 1)
+#define HI_ACS_REDUCE_TX_ACK    (1 << 17)
+#define HTC_MSG_SETUP_COMPLETE  5
+#define HTT_T2H_TX_CREDIT       0xf
+#define HTT_TX_WANTS_COMPL      (1 << 15)
+
+/*
+ * The target's messages until none is left: the sum of the HTT credit
+ * updates, and how many TX completions (of @msdu_id, if it is >= 0)
+ */
+static unsigned htt_credits_read(QcaHost *h, unsigned *compl, int msdu_id)
+{
+    uint8_t msg[8 * QCA_BLOCK_SIZE], *m = msg + HTC_HDR_LEN;
+    unsigned credits = 0;
+    int n;
+
+    *compl = 0;
+    while ((n = htc_read(h, msg, sizeof(msg))) >= 0) {
+        if (msg[0] != HTC_EP_HTT || n < 4) {
+            continue;
+        }
+        if (m[0] == HTT_T2H_TX_CREDIT) {
+            g_assert_cmphex(m[1], ==, 0);       /* a positive delta */
+            credits += lduw_le_p(m + 2);
+        } else if (m[0] == HTT_T2H_TX_COMPL &&
+                   (msdu_id < 0 || lduw_le_p(m + 4) == msdu_id)) {
+            *compl += m[2];
+        }
+    }
+    return credits;
+}
+
+/* The card booted as htc_boot(), asking for reduced TX completions */
+static void htc_boot_reduced(QcaHost *h)
+{
+    uint8_t buf[QCA_BLOCK_SIZE] = { 0 };
+    unsigned n = bmi_cmd(buf, BMI_WRITE_MEMORY, HI_ACS_FLAGS, 4, 3);
+
+    sdio_write16(h->qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    stl_le_p(buf + n, HI_ACS_REDUCE_TX_COMPL);
+    sdio_rw_bytes(h->qts, h->cmd53, true, 1, QCA_MBOX0, true, buf, n + 4);
+    htc_boot(h);
+}
+
+/*
+ * Reduced TX completions, as ath10k_sdio asks for them (hi_acs_flags
+ * before BMI_DONE) and the firmware takes them on: it says so in
+ * hi_acs_flags, gives the HTT endpoint its credits at SETUP_COMPLETE,
+ * returns a credit for each HTT message after its transfer, and completes
+ * only the frames that ask for it (mgmt ones, flags1 bit 15); a data
+ * frame is complete once sent, and reaches the network all the same.
+ */
+static void test_data_path_reduced_completions(void)
+{
+    uint8_t buf[QCA_BLOCK_SIZE] = { 0 }, in[256], frame[64];
+    uint8_t setup[4] = { HTC_MSG_SETUP_COMPLETE };
+    QcaHost host, *h = &host;
+    unsigned compl, n;
+    QTestState *qts;
+    int fd, peer;
+    g_autofree char *args = net_args(&fd, &peer, "");
+
+    qts = qtest_init(args);
+    close(peer);
+    h->qts = qts;
+    h->cmd53 = cmd53_adma;
+    sdhc_init(qts);
+    sdio_enumerate(qts);
+    htc_boot_reduced(h);
+    stl_le_p(buf, HI_ACS_FLAGS);
+    sdio_rw_bytes(qts, cmd53_pio, true, 1, QCA_WINDOW_RD_ADDR, true, buf, 4);
+    sdio_rw_bytes(qts, cmd53_pio, false, 1, QCA_WINDOW_DATA, true, buf, 4);
+    g_assert_cmphex(ldl_le_p(buf), ==,
+                    HI_ACS_REDUCE_TX_COMPL | HI_ACS_REDUCE_TX_ACK);
+    htc_send(h, HTC_EP_CONTROL, setup, sizeof(setup));
+    g_assert_cmpuint(htt_credits_read(h, &compl, -1), ==, 32);
+
+    net_associate(h, fd);
+    htt_credits_read(h, &compl, -1);
+    g_assert_cmpuint(compl, ==, 0);     /* the mgmt frames did not ask */
+
+    /* a data frame: to the network, a credit back, no completion */
+    memset(frame, 0, sizeof(frame));
+    memcpy(frame, host_mac, 6);
+    memcpy(frame + 6, sta_mac, 6);
+    stw_be_p(frame + 12, ETHERTYPE_IPV4);
+    htt_tx(h, HTT_TX_PKT_ETH, 0, 5, frame, sizeof(frame));
+    g_assert_cmpint(net_recv(qts, fd, in, sizeof(in)), ==, sizeof(frame));
+    g_assert_cmpuint(htt_credits_read(h, &compl, -1), ==, 1);
+    g_assert_cmpuint(compl, ==, 0);
+
+    /* a management frame that asks for its completion gets it */
+    n = wifi_hdr(frame, FC0_PROBE_REQ, 0, ap_bssid, sta_mac, ap_bssid);
+    htt_tx(h, HTT_TX_PKT_MGMT, HTT_TX_WANTS_COMPL, 6, frame, n);
+    g_assert_cmpuint(htt_credits_read(h, &compl, 6), ==, 1);
+    g_assert_cmpuint(compl, ==, 1);
+    qtest_quit(qts);
+    close(fd);
+}
+
 /* -- WPA2 ----------------------------------------------------------------- */
 
 /* What the AP sent while a test waited for its next EAPOL frame */
@@ -1085,9 +1186,10 @@ static void test_wpa2_fuzz(const void *repro)
 /*
  * Bump when the operation mix below changes (lab-fuzz.h). 2: the L3
  * headers of lab-net-fuzz.h (lengths at their boundaries, whole
- * datagrams, VLAN tags), and a peer that stops reading.
+ * datagrams, VLAN tags), and a peer that stops reading. 3: half the
+ * boots with reduced TX completions (HTT credits).
  */
-#define QCA_NET_FUZZ_GEN 2
+#define QCA_NET_FUZZ_GEN 3
 
 /*
  * Random frames both ways through the QCA6584 and its AP, the parsers a
@@ -1106,6 +1208,7 @@ static void test_wpa2_fuzz(const void *repro)
 
 static void test_net_fuzz(const void *repro)
 {
+    uint8_t setup[4] = { HTC_MSG_SETUP_COMPLETE };
     uint8_t cmd[16] = { 0 };
     QcaHost host, *h = &host;
     QTestState *qts;
@@ -1163,7 +1266,14 @@ static void test_net_fuzz(const void *repro)
             net_settle(h, fd);
             assert_rss_growth(qemu_rss_kib() - rss_start, NET_FUZZ_RSS_KIB);
             sdio_enumerate(qts);
-            htc_boot(h);
+            if (lab_fuzz_chance(&f, 2)) {
+                /* the firmware as Linux runs it: credits, fewer completions */
+                htc_boot_reduced(h);
+                htc_send(h, HTC_EP_CONTROL, setup, sizeof(setup));
+                qca_drain_any(h);
+            } else {
+                htc_boot(h);
+            }
             assert_data_path_ok(h, fd, 1);
         }
     }
@@ -1180,6 +1290,8 @@ int main(int argc, char **argv)
                    test_data_path_ihl_beyond_length);
     qtest_add_func("/qca6584-net/data-path/backpressure",
                    test_data_path_backpressure);
+    qtest_add_func("/qca6584-net/data-path/reduced-completions",
+                   test_data_path_reduced_completions);
     qtest_add_data_func("/qca6584-net/snapshot/associated", NULL,
                         test_snapshot_associated);
     qtest_add_data_func("/qca6584-net/snapshot/stream/associated",

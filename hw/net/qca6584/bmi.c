@@ -41,6 +41,9 @@ enum {
 
 /* Target memory the driver reads back (host interest area, board data) */
 #define HI_BOARD_DATA           0x00400854
+#define HI_ACS_FLAGS            0x004008c0
+#define HI_ACS_REDUCE_TX_COMPL  (1 << 1)    /* the host asks ... */
+#define HI_ACS_REDUCE_TX_ACK    (1 << 17)   /* ... the firmware agrees */
 #define QCA_BOARD_ADDR          0x00434000
 
 /* The answer to BMI_GET_TARGET_INFO (ath10k bmi.h bmi_target_info) */
@@ -97,7 +100,15 @@ uint32_t qca6584_target_read32(QCA6584State *s, uint32_t addr)
         return QCA_BOARD_ADDR;      /* where the board data goes */
     }
     word = qca6584_target_word(s, addr, false);
-    return word ? *word : 0;
+    val = word ? *word : 0;
+    /*
+     * The running firmware acknowledges the reduced TX completions it
+     * took on at BMI_DONE (not the mailbox swap, which it does not do)
+     */
+    if (addr == HI_ACS_FLAGS && s->htt.credit_flow) {
+        val |= HI_ACS_REDUCE_TX_ACK;
+    }
+    return val;
 }
 
 void qca6584_target_write32(QCA6584State *s, uint32_t addr, uint32_t val)
@@ -193,6 +204,8 @@ static void qca6584_bmi_command(QCA6584State *s, const uint8_t *cmd,
     switch (id) {
     case BMI_DONE:
         s->mode = QCA_MODE_HTC;
+        s->htt.credit_flow = qca6584_target_read32(s, HI_ACS_FLAGS) &
+                             HI_ACS_REDUCE_TX_COMPL;
         qca6584_htc_start(s);
         break;
     case BMI_GET_TARGET_INFO:

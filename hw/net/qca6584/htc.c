@@ -28,7 +28,6 @@
 #define HTC_CONN_SVC_NOT_FOUND  1
 #define HTC_RECORD_CREDITS      1
 #define HTC_CREDITS             8
-#define HTC_CREDIT_SIZE         1792
 #define HTC_ENDPOINTS           3       /* control, HTT, WMI */
 
 QEMU_BUILD_BUG_ON(sizeof(HtcHdr) != 8);
@@ -188,6 +187,7 @@ static void qca6584_htc_control(QCA6584State *s, const uint8_t *msg,
         qca6584_htc_connect(s, msg, len);
         break;
     case HTC_MSG_SETUP_COMPLETE:
+        qca6584_htt_credit_start(s);
         qca6584_wmi_service_ready(s);
         break;
     default:

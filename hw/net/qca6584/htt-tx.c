@@ -28,6 +28,8 @@
 #define HTT_H2T_TX_FRM          1
 #define HTT_T2H_VERSION_CONF    0
 #define HTT_T2H_TX_COMPL_IND    7
+#define HTT_T2H_TX_CREDIT_UPDATE 0xf
+#define HTT_TX_CREDIT_DELTA_SHIFT 16
 #define HTT_VERSION_MAJOR       3
 #define HTT_VERSION_MINOR       87
 
@@ -37,6 +39,7 @@
 #define HTT_TX_PKT_ETHERNET     2
 #define HTT_TX_PKT_MGMT         3
 #define HTT_TX_CSUM_OFFLOAD     (3 << 13)   /* flags1: L3, L4 checksums */
+#define HTT_TX_WANTS_COMPL      (1 << 15)   /* flags1, reduced completions */
 #define HTT_TX_STATUS_OK        0
 #define HTT_TX_STATUS_DISCARD   1
 
@@ -91,15 +94,46 @@ static void qca6584_htt_tx_compl(QCA6584State *s, uint8_t status,
 }
 
 /* Tell the host about the frames sent so far, unless the backend holds them */
+/* TX_CREDIT_UPDATE_IND: @delta more HTT messages the host may send */
+static void qca6584_htt_credit_update(QCA6584State *s, uint32_t delta)
+{
+    uint32_t word = cpu_to_le32(HTT_T2H_TX_CREDIT_UPDATE |
+                                delta << HTT_TX_CREDIT_DELTA_SHIFT);
+
+    trace_qca6584_htt_credits(delta);
+    qca6584_htc_send(s, s->htc.htt_eid, 0, 0, &word, sizeof(word));
+}
+
+/* HTC set up: the host gets the HTT pool, under reduced completions */
+void qca6584_htt_credit_start(QCA6584State *s)
+{
+    s->htt.credits_owed = 0;
+    if (s->htt.credit_flow) {
+        qca6584_htt_credit_update(s, HTT_TX_CREDITS);
+    }
+}
+
+/*
+ * What the host waits for after a transfer: the completions of its
+ * frames, and under credit flow the credits its messages took. Both wait
+ * while the network backend holds a frame (backpressure).
+ */
 void qca6584_htt_tx_done_flush(QCA6584State *s)
 {
     QCAHtt *h = &s->htt;
 
-    if (!h->tx_done_count || h->tx_held) {
+    if (h->tx_held) {
         return;
     }
-    qca6584_htt_tx_compl(s, HTT_TX_STATUS_OK, h->tx_done, h->tx_done_count);
-    h->tx_done_count = 0;
+    if (h->tx_done_count) {
+        qca6584_htt_tx_compl(s, HTT_TX_STATUS_OK, h->tx_done,
+                             h->tx_done_count);
+        h->tx_done_count = 0;
+    }
+    if (h->credits_owed) {
+        qca6584_htt_credit_update(s, h->credits_owed);
+        h->credits_owed = 0;
+    }
 }
 
 /*
@@ -219,7 +253,9 @@ static bool qca6584_tx_to_network(QCA6584State *s, uint8_t *eth, size_t len,
     if (csum_offload) {
         qca6584_tx_checksum(eth, len);
     }
-    if (h->tx_held && h->tx_done_count == HTT_TX_DONE_MAX) {
+    /* a batch waits; beyond it (a host past its credits) frames go */
+    if (h->tx_held && (h->tx_done_count == HTT_TX_DONE_MAX ||
+                       h->credits_owed > HTT_TX_CREDITS)) {
         h->tx_discarded++;
         return false;
     }
@@ -232,13 +268,15 @@ static bool qca6584_tx_to_network(QCA6584State *s, uint8_t *eth, size_t len,
 }
 
 static void qca6584_tx_mgmt(QCA6584State *s, const uint8_t *frame,
-                            uint32_t len, uint16_t msdu_id)
+                            uint32_t len, uint16_t msdu_id, bool compl)
 {
     uint8_t reply[WIFI_MGMT_MAX];
     size_t reply_len = wifi_ap_mgmt_from_sta(&s->ap, frame, len, reply);
 
     /* the frame's completion (its ACK) comes before the AP's answer */
-    qca6584_htt_tx_done(s, msdu_id);
+    if (compl) {
+        qca6584_htt_tx_done(s, msdu_id);
+    }
     qca6584_htt_tx_done_flush(s);
     if (reply_len) {
         qca6584_wmi_mgmt_rx(s, reply, reply_len);
@@ -281,6 +319,7 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     uint16_t flen, msdu_id;
     size_t eth_off, eth_len;
     uint8_t type;
+    bool compl;
 
     if (len < sizeof(HttTxFrm)) {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM of %u bytes, "
@@ -290,10 +329,15 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     flen = le16_to_cpu(desc->len);
     msdu_id = le16_to_cpu(desc->id);
     type = HTT_TX_PKT_TYPE(desc->flags0);
+    /* under reduced completions the host completed it once it was sent */
+    compl = !s->htt.credit_flow ||
+            le16_to_cpu(desc->flags1) & HTT_TX_WANTS_COMPL;
     if (flen > len - sizeof(HttTxFrm) || flen > sizeof(frame)) {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: HTT TX_FRM frame of %u "
                       "bytes in a message of %u\n", flen, len);
-        qca6584_htt_tx_done(s, msdu_id);
+        if (compl) {
+            qca6584_htt_tx_done(s, msdu_id);
+        }
         return;
     }
     memcpy(frame, msg + sizeof(HttTxFrm), flen);
@@ -303,7 +347,7 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     }
     switch (type) {
     case HTT_TX_PKT_MGMT:
-        qca6584_tx_mgmt(s, frame, flen, msdu_id);
+        qca6584_tx_mgmt(s, frame, flen, msdu_id, compl);
         return;
     case HTT_TX_PKT_RAW:
     case HTT_TX_PKT_NATIVE_WIFI:
@@ -312,7 +356,9 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
             !qca6584_tx_to_network(s, frame + eth_off, eth_len,
                                    le16_to_cpu(desc->flags1) &
                                    HTT_TX_CSUM_OFFLOAD)) {
-            qca6584_htt_tx_compl(s, HTT_TX_STATUS_DISCARD, &msdu_id, 1);
+            if (compl) {
+                qca6584_htt_tx_compl(s, HTT_TX_STATUS_DISCARD, &msdu_id, 1);
+            }
             return;
         }
         break;
@@ -321,7 +367,9 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
                       "%u\n", type);
         break;
     }
-    qca6584_htt_tx_done(s, msdu_id);
+    if (compl) {
+        qca6584_htt_tx_done(s, msdu_id);
+    }
 }
 
 /* A host-to-target HTT message */
@@ -334,6 +382,11 @@ void qca6584_htt_message(QCA6584State *s, const uint8_t *msg, uint32_t len)
     };
 
     trace_qca6584_htt(len ? msg[0] : 0xff, len);
+    if (s->htt.credit_flow) {
+        /* the credit it took comes back after the transfer */
+        s->htt.credits_owed += DIV_ROUND_UP(sizeof(HtcHdr) + len,
+                                            HTC_CREDIT_SIZE);
+    }
     if (!len) {
         qemu_log_mask(LOG_GUEST_ERROR, "qca6584: empty HTT message\n");
         return;
@@ -354,4 +407,6 @@ void qca6584_htt_tx_reset(QCA6584State *s)
 {
     s->htt.tx_done_count = 0;
     s->htt.tx_held = false;
+    s->htt.credit_flow = false;
+    s->htt.credits_owed = 0;
 }

@@ -53,6 +53,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(QCA6584State, QCA6584)
 #define HTC_FLAG_1MORE_BLOCK    0x01
 #define HTC_BUNDLE_MAX          32      /* messages in an RX bundle */
 #define HTC_MAX_MSG             1792    /* payload bytes of a message */
+#define HTC_CREDIT_SIZE         1792    /* bytes a credit buys */
 
 /* struct ath10k_htc_hdr: every HTC message starts with it */
 typedef struct QEMU_PACKED HtcHdr {
@@ -172,7 +173,17 @@ typedef struct QCAFaults {
     uint64_t crashes;
 } QCAFaults;
 
+#define HTT_TX_CREDITS          32      /* the HTT pool under credit flow */
+
 typedef struct QCAHtt {
+    /*
+     * Reduced TX completions (the host asked in hi_acs_flags, the
+     * firmware acknowledged): data frames are complete once sent, and
+     * the host's HTT messages are paced by credits, given back in TX
+     * credit updates; only frames that ask for it get a completion
+     */
+    bool credit_flow;
+    uint32_t credits_owed;          /* taken by messages, not yet back */
     /* Frames sent whose completion the host has not been told yet */
     uint16_t tx_done[HTT_TX_DONE_MAX];
     uint32_t tx_done_count;
@@ -286,6 +297,7 @@ void qca6584_faults_reset(QCA6584State *s);
 /* htt-tx.c */
 void qca6584_htt_message(QCA6584State *s, const uint8_t *msg, uint32_t len);
 void qca6584_htt_tx_done_flush(QCA6584State *s);
+void qca6584_htt_credit_start(QCA6584State *s);
 void qca6584_htt_tx_reset(QCA6584State *s);
 
 /* htt-rx.c */

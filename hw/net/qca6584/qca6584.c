@@ -512,6 +512,26 @@ static const VMStateDescription vmstate_qca6584_crash = {
     },
 };
 
+static bool qca6584_credits_needed(void *opaque)
+{
+    QCA6584State *s = opaque;
+
+    return s->htt.credit_flow;
+}
+
+/* A subsection: a host without reduced completions streams as before */
+static const VMStateDescription vmstate_qca6584_credits = {
+    .name = "qca6584/htt-credits",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = qca6584_credits_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_BOOL(htt.credit_flow, QCA6584State),
+        VMSTATE_UINT32(htt.credits_owed, QCA6584State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static bool qca6584_link_needed(void *opaque)
 {
     QCA6584State *s = opaque;
@@ -575,6 +595,8 @@ static int qca6584_pre_load(void *opaque)
 
     s->link.up = false;
     s->cpu_int_status = 0;
+    s->htt.credit_flow = false;
+    s->htt.credits_owed = 0;
     return 0;
 }
 
@@ -637,6 +659,7 @@ static const VMStateDescription vmstate_qca6584 = {
         &vmstate_qca6584_keys,
         &vmstate_qca6584_link,
         &vmstate_qca6584_crash,
+        &vmstate_qca6584_credits,
         NULL
     },
 };
