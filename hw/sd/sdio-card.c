@@ -406,6 +406,10 @@ static int sdio_card_cmd53(SDIOCard *card, uint32_t arg, uint8_t *response)
         qemu_log_mask(LOG_GUEST_ERROR, "sdio-card: CMD53 to function %u, "
                       "which is not enabled (IOE 0x%02x)\n", fn, card->ioe);
     }
+    if (!error && fn && card->klass->cmd53_fails &&
+        card->klass->cmd53_fails(card, fn, addr, arg & ARG_WRITE)) {
+        error = R5_ERROR;
+    }
 
     card->xfer_active = true;
     card->xfer_dummy = error != 0;

@@ -3,8 +3,9 @@ ath10k_sdio users meet in the field, on a WPA2 connection: a firmware
 crash (fw-crash) with its register dump and devcoredump, the restart of
 the firmware and an association kept across it, data flowing again under
 the re-installed keys; a WMI handler that hangs (fail-wmi) until the
-host's command times out and it restarts the firmware; a suspend the
-firmware never acknowledges (fail-suspend-ack). Each asserts the exact
+host's command times out and it restarts the firmware; a CMD53 that
+fails (fail-cmd53); a suspend the firmware never acknowledges
+(fail-suspend-ack). Each asserts the exact
 kernel messages and that the board carries on."""
 import re
 
@@ -86,6 +87,24 @@ def test_wmi_hang_times_out_and_restarts_the_firmware(board):
     expect(board.qom_get(WIFI, 'faults-injected') == injected + 8,
            'not 8 commands swallowed')
     expect(board.qom_get(WIFI, 'fail-wmi') == 0, 'knob not used up')
+    expect_association_kept(board, connects)
+
+
+def test_cmd53_error_on_the_status_read_restarts_the_firmware(board):
+    """The next CMD53 fails (R5 ERROR: -EIO from the mmc core, which
+    does not retry it). On an idle link that is the interrupt status read
+    of the next beacon: ath10k reads it as a dead bus and restarts the
+    firmware, keeping the association."""
+    wifi_ready(board)
+    connects = connected(board)
+    mark = board.mark()
+    board.qom_set(WIFI, 'fail-cmd53', 1)
+    board.wait_for(ATH + 'failed to read from address 0x800: -5', 10,
+                   since=mark)
+    board.wait_for(ATH + 'read int status fail, start recovery', 10,
+                   since=mark)
+    board.wait_for(RECOVERED, 60, since=mark)
+    expect(board.qom_get(WIFI, 'fail-cmd53') == 0, 'knob not used')
     expect_association_kept(board, connects)
 
 

@@ -20,6 +20,12 @@
  * firmware's 8 credits, the host's 9th command waits 3 s and then ath10k
  * prints "wmi command ... timeout, restarting hardware".
  *
+ * fail-cmd53 N: the next N CMD53s to function 1 fail as a card in
+ * trouble answers them, R5 ERROR and no data: Linux's mmc core gives
+ * ath10k -EIO (it does not retry CMD53). On an idle link the next one is
+ * the interrupt status read a beacon causes: "failed to read from address
+ * 0x800: -5", "read int status fail, start recovery", and the restart.
+ *
  * fail-suspend-ack N: the next N PDEV_SUSPEND commands get no
  * SUSPEND_COMPLETE, and ath10k prints "suspend timed out - target pause
  * event never came" (at every interface down).
@@ -67,24 +73,32 @@ void qca6584_fw_crash(QCA6584State *s)
     qca6584_update_irq(s);
 }
 
-bool qca6584_fault_wmi(QCA6584State *s)
+/* One event of a "fail-*" knob's count (@left), if it has any left */
+static bool qca6584_fault_take(QCA6584State *s, uint32_t *left,
+                               const char *knob)
 {
-    if (!s->faults.fail_wmi) {
+    if (!*left) {
         return false;
     }
-    s->faults.fail_wmi--;
-    qca6584_fault(s, "fail-wmi", s->faults.fail_wmi);
+    (*left)--;
+    qca6584_fault(s, knob, *left);
     return true;
+}
+
+bool qca6584_fault_wmi(QCA6584State *s)
+{
+    return qca6584_fault_take(s, &s->faults.fail_wmi, "fail-wmi");
+}
+
+bool qca6584_fault_cmd53(QCA6584State *s)
+{
+    return qca6584_fault_take(s, &s->faults.fail_cmd53, "fail-cmd53");
 }
 
 bool qca6584_fault_suspend_ack(QCA6584State *s)
 {
-    if (!s->faults.fail_suspend_ack) {
-        return false;
-    }
-    s->faults.fail_suspend_ack--;
-    qca6584_fault(s, "fail-suspend-ack", s->faults.fail_suspend_ack);
-    return true;
+    return qca6584_fault_take(s, &s->faults.fail_suspend_ack,
+                              "fail-suspend-ack");
 }
 
 /*

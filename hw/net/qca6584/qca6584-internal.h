@@ -169,6 +169,7 @@ typedef struct QCALink {
 typedef struct QCAFaults {
     uint32_t fail_wmi;
     uint32_t fail_suspend_ack;
+    uint32_t fail_cmd53;
     uint64_t injected;              /* statistics, not migrated */
     uint64_t crashes;
 } QCAFaults;
@@ -291,6 +292,7 @@ void qca6584_link_post_load(QCA6584State *s);
 void qca6584_fw_crash(QCA6584State *s);
 bool qca6584_fault_wmi(QCA6584State *s);
 bool qca6584_fault_suspend_ack(QCA6584State *s);
+bool qca6584_fault_cmd53(QCA6584State *s);
 bool qca6584_crash_read32(QCA6584State *s, uint32_t addr, uint32_t *val);
 void qca6584_faults_reset(QCA6584State *s);
 

@@ -231,6 +231,12 @@ static void qca6584_vendor_write(SDIOCard *card, uint32_t addr, uint8_t value)
                   "0x%05x\n", value, addr);
 }
 
+static bool qca6584_cmd53_fails(SDIOCard *card, unsigned fn, uint32_t addr,
+                                bool write)
+{
+    return qca6584_fault_cmd53(QCA6584(card));
+}
+
 /* Power-up or SDIO reset: the chip is back in its boot loader */
 static void qca6584_io_reset(SDIOCard *card)
 {
@@ -394,6 +400,8 @@ static void qca6584_instance_init(Object *obj)
                                    OBJ_PROP_FLAG_READWRITE);
     object_property_add_uint32_ptr(obj, "fail-suspend-ack",
                                    &s->faults.fail_suspend_ack,
+                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add_uint32_ptr(obj, "fail-cmd53", &s->faults.fail_cmd53,
                                    OBJ_PROP_FLAG_READWRITE);
     object_property_add_uint64_ptr(obj, "faults-injected",
                                    &s->faults.injected, OBJ_PROP_FLAG_READ);
@@ -693,6 +701,7 @@ static void qca6584_class_init(ObjectClass *klass, void *data)
     sc->vendor_read = qca6584_vendor_read;
     sc->vendor_write = qca6584_vendor_write;
     sc->io_reset = qca6584_io_reset;
+    sc->cmd53_fails = qca6584_cmd53_fails;
 }
 
 static const TypeInfo qca6584_info = {

@@ -44,6 +44,12 @@ struct SDIOCardClass {
     void (*vendor_write)(SDIOCard *card, uint32_t addr, uint8_t value);
     /* Power-up, or the CCCR's RES bit: the functions' own reset */
     void (*io_reset)(SDIOCard *card);
+    /*
+     * Optional: whether a well-formed CMD53 to function @fn fails, as a
+     * card in trouble answers (R5 ERROR, no data moved): fault injection
+     */
+    bool (*cmd53_fails)(SDIOCard *card, unsigned fn, uint32_t addr,
+                        bool write);
 };
 
 struct SDIOCard {
