@@ -171,7 +171,9 @@ static size_t wifi_rsn_key_frame(WifiRsn *rsn, uint8_t *buf, uint16_t info,
     }
     stq_le_p(buf + KEY_OFF_RSC, rsc);   /* the PN, its octet 0 first */
     stw_be_p(buf + KEY_OFF_DATA_LEN, key_data_len);
-    memcpy(buf + KEY_FRAME_MIN, key_data, key_data_len);
+    if (key_data_len) {
+        memcpy(buf + KEY_FRAME_MIN, key_data, key_data_len);  /* not NULL */
+    }
     if ((info & KEY_INFO_MIC) &&
         !wifi_eapol_mic(rsn->ptk.kck, buf, len, buf + KEY_OFF_MIC)) {
         return 0;
