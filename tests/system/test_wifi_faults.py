@@ -75,10 +75,12 @@ def test_wmi_hang_times_out_and_restarts_the_firmware(board):
     injected = board.qom_get(WIFI, 'faults-injected')
     mark = board.mark()
     # the firmware swallows the next 8 commands: the host's 8 credits;
-    # each scan sends a command or two, the one after them waits 3 s
+    # each power-save switch sends a command or more, without waiting for
+    # an answer, and the one after the 8 waits 3 s for a credit
     board.qom_set(WIFI, 'fail-wmi', 8)
     for _ in range(10):
-        board.run('iw dev wlan0 scan >/dev/null 2>&1; true', timeout=60)
+        board.run('iw dev wlan0 set power_save on; '
+                  'iw dev wlan0 set power_save off; true', timeout=60)
         if 'timeout, restarting hardware' in board.text[mark:]:
             break
     board.wait_for(ATH + r'wmi command \d+ timeout, restarting hardware', 5,
