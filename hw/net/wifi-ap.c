@@ -44,7 +44,6 @@
 /* Frame control, second byte */
 #define FC1_TO_DS               0x01
 #define FC1_FROM_DS             0x02
-#define FC1_PROTECTED           0x40
 
 #define CAP_ESS                 0x0001
 #define CAP_PRIVACY             0x0010
@@ -167,8 +166,7 @@ void wifi_ap_reset(WifiAP *ap)
     wifi_rsn_stop(ap);
 }
 
-/* A MAC address as one number, for traces */
-static uint64_t wifi_mac(const uint8_t *addr)
+uint64_t wifi_mac(const uint8_t *addr)
 {
     uint64_t mac = 0;
     int i;
@@ -177,6 +175,19 @@ static uint64_t wifi_mac(const uint8_t *addr)
         mac = mac << 8 | addr[i];
     }
     return mac;
+}
+
+const uint8_t *wifi_ie_find(const uint8_t *ies, size_t len, uint8_t id)
+{
+    size_t off = 0;
+
+    while (off + 2 <= len && off + 2 + ies[off + 1] <= len) {
+        if (ies[off] == id) {
+            return ies + off;
+        }
+        off += 2 + ies[off + 1];
+    }
+    return NULL;
 }
 
 static bool wifi_is_group(const uint8_t *addr)
@@ -259,17 +270,10 @@ size_t wifi_ap_beacon(WifiAP *ap, const uint8_t *to, uint8_t *buf)
 /* Whether a probe request's SSID element asks for us (or any network) */
 static bool wifi_ap_probe_matches(WifiAP *ap, const uint8_t *ies, size_t len)
 {
-    size_t off = 0;
+    const uint8_t *e = wifi_ie_find(ies, len, IE_SSID);
 
-    while (off + 2 <= len && off + 2 + ies[off + 1] <= len) {
-        if (ies[off] == IE_SSID) {
-            return ies[off + 1] == 0 ||
-                   (ies[off + 1] == strlen(ap->ssid) &&
-                    !memcmp(ies + off + 2, ap->ssid, ies[off + 1]));
-        }
-        off += 2 + ies[off + 1];
-    }
-    return false;
+    return e && (e[1] == 0 ||
+                 (e[1] == strlen(ap->ssid) && !memcmp(e + 2, ap->ssid, e[1])));
 }
 
 static size_t wifi_ap_auth(WifiAP *ap, const uint8_t *sta,
@@ -378,7 +382,7 @@ void wifi_ap_send_data(WifiAP *ap, uint16_t ethertype, const uint8_t *payload,
     stw_be_p(frame + WIFI_HDR_LEN + 6, ethertype);
     memcpy(frame + WIFI_HDR_LEN + WIFI_SNAP_LEN, payload, len);
     if (protect) {
-        frame[1] |= FC1_PROTECTED;
+        frame[1] |= WIFI_FC1_PROTECTED;
         key = wifi_rsn_tx_key(ap, false, &key_id, &pn);
     }
     ap->to_sta(ap->opaque, frame, WIFI_HDR_LEN + WIFI_SNAP_LEN + len, key,
@@ -454,7 +458,7 @@ int wifi_ap_data_to_eth(WifiAP *ap, uint8_t *frame, size_t len,
      * A Protected frame left the chip under the key installed there; the
      * AP can read it only if that is the PTK it negotiated
      */
-    protected = frame[1] & FC1_PROTECTED;
+    protected = frame[1] & WIFI_FC1_PROTECTED;
     if (protected && (!ap->rsn.enabled || !wifi_rsn_port_open(ap) || !key ||
                       memcmp(key, wifi_rsn_rx_key(ap), WIFI_TK_LEN))) {
         trace_wifi_ap_drop("protected frame the AP has no key for");
@@ -514,7 +518,7 @@ size_t wifi_ap_eth_to_data(WifiAP *ap, const uint8_t *eth, size_t len,
     memcpy(frame + WIFI_HDR_LEN, rfc1042_snap, 6);
     memcpy(frame + WIFI_HDR_LEN + 6, eth + 12, len - 12);
     if (ap->rsn.enabled) {
-        frame[1] |= FC1_PROTECTED;
+        frame[1] |= WIFI_FC1_PROTECTED;
         *key = wifi_rsn_tx_key(ap, wifi_is_group(eth), key_id, pn);
     }
     return WIFI_HDR_LEN + 6 + len - 12;

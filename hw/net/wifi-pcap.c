@@ -20,6 +20,7 @@
 #include "qemu/bswap.h"
 #include "qemu/error-report.h"
 #include "qemu/timer.h"
+#include "hw/net/wifi-ap.h"
 #include "hw/net/wifi-pcap.h"
 
 #define PCAP_MAGIC              0xa1b2c3d4
@@ -35,7 +36,6 @@
 #define RADIOTAP_CHAN_OFDM      0x0040
 #define RADIOTAP_CHAN_2GHZ      0x0080
 #define RADIOTAP_CHAN_5GHZ      0x0100
-#define WIFI_FC1_PROTECTED      0x40
 #define WIFI_FRAME_CAPTURED_MAX 4096
 
 bool wifi_pcap_open(WifiPcap *cap, const char *path, Error **errp)

@@ -84,18 +84,6 @@ static const uint8_t ap_rsne[RSNE_LEN] = {
 static const uint8_t suite_ccmp[4] = { 0x00, 0x0f, 0xac, 0x04 };
 static const uint8_t suite_psk[4] = { 0x00, 0x0f, 0xac, 0x02 };
 
-/* A MAC address as one number, for traces */
-static uint64_t wifi_rsn_mac(const uint8_t *addr)
-{
-    uint64_t mac = 0;
-    int i;
-
-    for (i = 0; i < 6; i++) {
-        mac = mac << 8 | addr[i];
-    }
-    return mac;
-}
-
 uint8_t *wifi_rsn_put_ie(uint8_t *p)
 {
     memcpy(p, ap_rsne, sizeof(ap_rsne));
@@ -111,20 +99,14 @@ static void wifi_rsn_arm(WifiRsn *rsn, int64_t delay_ns)
 uint16_t wifi_rsn_assoc(WifiAP *ap, const uint8_t *ies, size_t len)
 {
     WifiRsn *rsn = &ap->rsn;
-    const uint8_t *e = NULL, *v;
-    size_t off = 0, elen = 0;
+    const uint8_t *e, *v;
+    size_t elen;
 
     if (!rsn->enabled) {
         return 0;
     }
-    while (off + 2 <= len && off + 2 + ies[off + 1] <= len) {
-        if (ies[off] == IE_RSN) {
-            e = ies + off;
-            elen = 2 + ies[off + 1];
-            break;
-        }
-        off += 2 + ies[off + 1];
-    }
+    e = wifi_ie_find(ies, len, IE_RSN);
+    elen = e ? 2 + e[1] : 0;
     if (!e || elen > WIFI_RSNE_MAX || elen < 2 + 2 + 4 + 2 + 4 + 2 + 4) {
         return STATUS_INVALID_IE;
     }
@@ -459,7 +441,7 @@ void wifi_rsn_eapol_from_sta(WifiAP *ap, const uint8_t *eapol, size_t len)
         if (rsn->state == WIFI_RSN_PTKNEGOTIATING) {
             rsn->handshakes++;
         }
-        trace_wifi_rsn_done(wifi_rsn_mac(ap->sta.a),
+        trace_wifi_rsn_done(wifi_mac(ap->sta.a),
                             rsn->state == WIFI_RSN_REKEYING);
         rsn->state = WIFI_RSN_DONE;
         return;

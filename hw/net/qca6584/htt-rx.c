@@ -37,7 +37,6 @@
 #define HTT_RX_MPDU_STATUS_OK   1
 #define HTT_RX_DESC_HL_ENCRYPTED (1 << 12)
 #define HTT_RX_DESC_HL_MCAST    (1 << 16)
-#define WIFI_FC1_PROTECTED      0x40
 #define HTT_RX_FIRST_LAST_MSDU  0x03
 
 /* PEER_MAP: the type, then struct htt_peer_map_event */

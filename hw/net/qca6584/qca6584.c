@@ -275,8 +275,6 @@ void qca6584_capture(QCA6584State *s, const uint8_t *frame, size_t len)
 }
 
 /* The AP's own frames: management ones as WMI MGMT_RX, data as RX_IND */
-#define WIFI_FC0_BEACON         0x80
-
 static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
                               const uint8_t *key, uint8_t key_id, uint64_t pn)
 {
@@ -336,20 +334,18 @@ static void qca6584_set_ap_enabled(Object *obj, bool enabled, Error **errp)
     wifi_ap_set_enabled(&QCA6584(obj)->ap, enabled);
 }
 
-/* ap-deauth, ap-disassoc: the AP drops its station with that reason */
+/*
+ * ap-deauth, ap-disassoc: the AP drops its station with that reason;
+ * @opaque is how (wifi_ap_deauth or wifi_ap_disassoc)
+ */
 static void qca6584_set_ap_drop(Object *obj, Visitor *v, const char *name,
                                 void *opaque, Error **errp)
 {
-    WifiAP *ap = &QCA6584(obj)->ap;
+    void (*drop)(WifiAP *ap, uint16_t reason) = opaque;
     uint16_t reason;
 
-    if (!visit_type_uint16(v, name, &reason, errp)) {
-        return;
-    }
-    if (!strcmp(name, "ap-deauth")) {
-        wifi_ap_deauth(ap, reason);
-    } else {
-        wifi_ap_disassoc(ap, reason);
+    if (visit_type_uint16(v, name, &reason, errp)) {
+        drop(&QCA6584(obj)->ap, reason);
     }
 }
 
@@ -380,12 +376,12 @@ static void qca6584_instance_init(Object *obj)
     object_property_set_description(obj, "ap-enabled", "false: the AP is "
                                     "switched off (no beacons, no answers)");
     object_property_add(obj, "ap-deauth", "uint16", NULL, qca6584_set_ap_drop,
-                        NULL, NULL);
+                        NULL, wifi_ap_deauth);
     object_property_set_description(obj, "ap-deauth", "the AP "
                                     "deauthenticates its station with this "
                                     "reason code");
     object_property_add(obj, "ap-disassoc", "uint16", NULL,
-                        qca6584_set_ap_drop, NULL, NULL);
+                        qca6584_set_ap_drop, NULL, wifi_ap_disassoc);
     object_property_set_description(obj, "ap-disassoc", "the AP "
                                     "disassociates its station with this "
                                     "reason code");

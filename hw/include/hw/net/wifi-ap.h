@@ -26,6 +26,10 @@
 #define WIFI_FRAME_MAX          2352    /* 802.11 MSDU plus headers */
 #define WIFI_MGMT_MAX           256     /* the AP's own management frames */
 
+/* Frame control: the first byte of a beacon, the second's Protected bit */
+#define WIFI_FC0_BEACON         0x80
+#define WIFI_FC1_PROTECTED      0x40
+
 typedef enum WifiAPState {
     WIFI_AP_IDLE,                       /* no station */
     WIFI_AP_AUTHENTICATED,
@@ -70,6 +74,16 @@ void wifi_ap_init(WifiAP *ap, WifiAPToStation *to_sta, void *opaque);
 /* At realize: the configuration is checked, the PSK's PMK derived */
 bool wifi_ap_realize(WifiAP *ap, Error **errp);
 void wifi_ap_finalize(WifiAP *ap);
+
+/* A MAC address as one number, for traces */
+uint64_t wifi_mac(const uint8_t *addr);
+
+/*
+ * The first element @id in the @len bytes of elements at @ies, its
+ * header included (its length is 2 + @ret[1]), or NULL; an element that
+ * overruns @len ends the search
+ */
+const uint8_t *wifi_ie_find(const uint8_t *ies, size_t len, uint8_t id);
 
 /* Whether @chan is a 2.4 or 5 GHz channel number in use */
 bool wifi_ap_valid_channel(uint8_t chan);
