@@ -1,7 +1,8 @@
-"""What the Wi-Fi system tests share (test_wifi, test_wifi_wpa2): the
-QCA6584's network on QEMU's user network, waiting for ath10k_sdio and
-wlan0, ath10k trouble in a log, and downloads from an HTTP server on the
-host checked by md5."""
+"""What the Wi-Fi system tests share (test_wifi, test_wifi_wpa2,
+test_wifi_faults): the QCA6584's network on QEMU's user network, waiting
+for ath10k_sdio and wlan0, ath10k trouble in a log, downloads from an
+HTTP server on the host checked by md5; the WPA2 network and
+wpa_supplicant (lab-wifi-connect) on it."""
 import functools
 import hashlib
 import http.server
@@ -20,6 +21,10 @@ HOST_IP = '10.0.2.2'
 WWW = os.path.join(BUILD, 'test-logs', 'wifi-www')
 PROBED = r'ath10k_sdio mmc1:0001:1: htt-ver 3\.87 wmi-op 4 htt-op 3'
 WIFI = '/machine/wifi'                  # the QCA6584's QOM path
+# the AP as a WPA2 network (ap-psk), and the supplicant's log there
+PSK = 'lab-passphrase'
+WPA2_ARGS = NET_ARGS + ('-global', 'qca6584.ap-psk=' + PSK)
+SUPPLICANT_LOG = '/run/wpa_supplicant.log'
 
 
 def wait_wlan0(board, timeout=60):
@@ -77,3 +82,32 @@ def download(board, mib):
                     % (HOST_IP, port, name), timeout=120 + 20 * mib)
     expect(out.split()[:1] == [md5],
            '%d MiB download corrupt: md5 %s, want %s' % (mib, out, md5))
+
+
+def supplicant_log(board):
+    return board.run('cat ' + SUPPLICANT_LOG)
+
+
+def wait_supplicant(board, text, timeout=30):
+    """Until the supplicant's log has `text` (the guest's clock)."""
+    board.run('(end=$(($(date +%%s) + %d)); until grep -qF \'%s\' %s; do '
+              '[ $(date +%%s) -ge $end ] && exit 1; sleep 0.2; done)'
+              % (timeout, text, SUPPLICANT_LOG), timeout=timeout + 15)
+
+
+def join(board, psk=PSK):
+    """lab-wifi-connect to the AP; its output (connected/failed)."""
+    return board.run('lab-wifi-connect lab-ap %s; true' % psk, timeout=60)
+
+
+def connected_count(board):
+    """How often the supplicant has connected so far."""
+    return int(board.run('grep -c CTRL-EVENT-CONNECTED %s || true'
+                         % SUPPLICANT_LOG))
+
+
+def ensure_connected(board):
+    """Connected to the AP under WPA2 (a test may find it so already)."""
+    if 'Connected to ' + AP_BSSID not in board.run('iw dev wlan0 link'):
+        out = join(board)
+        expect(out.startswith('connected'), 'cannot connect:\n' + out)

@@ -83,8 +83,27 @@ static char *net_args(int *fd, int *peer, const char *extra)
                            extra);
 }
 
-/* That board (net_args()) as @h, the HTC up, every CMD53 by ADMA2 */
-static QTestState *net_start_with(QcaHost *h, int *fd, const char *extra)
+#define HI_ACS_FLAGS            0x004008c0
+#define HI_ACS_REDUCE_TX_COMPL  (1 << 1)
+#define HI_ACS_REDUCE_TX_ACK    (1 << 17)
+/* The card booted as htc_boot(), asking for reduced TX completions */
+static void htc_boot_reduced(QcaHost *h)
+{
+    uint8_t buf[QCA_BLOCK_SIZE] = { 0 };
+    unsigned n = bmi_cmd(buf, BMI_WRITE_MEMORY, HI_ACS_FLAGS, 4, 3);
+
+    sdio_write16(h->qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
+    stl_le_p(buf + n, HI_ACS_REDUCE_TX_COMPL);
+    sdio_rw_bytes(h->qts, h->cmd53, true, 1, QCA_MBOX0, true, buf, n + 4);
+    htc_boot(h);
+}
+
+/*
+ * That board (net_args()) as @h, every CMD53 by ADMA2, the HTC up by
+ * @boot (htc_boot or htc_boot_reduced)
+ */
+static QTestState *net_start_boot(QcaHost *h, int *fd, const char *extra,
+                                  void (*boot)(QcaHost *h))
 {
     int peer;
     g_autofree char *args = net_args(fd, &peer, extra);
@@ -95,8 +114,13 @@ static QTestState *net_start_with(QcaHost *h, int *fd, const char *extra)
     h->cmd53 = cmd53_adma;
     sdhc_init(qts);
     sdio_enumerate(qts);
-    htc_boot(h);
+    boot(h);
     return qts;
+}
+
+static QTestState *net_start_with(QcaHost *h, int *fd, const char *extra)
+{
+    return net_start_boot(h, fd, extra, htc_boot);
 }
 
 static QTestState *net_start(QcaHost *h, int *fd)
@@ -185,18 +209,28 @@ static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
     g_assert_not_reached();
 }
 
-/* Authenticated and associated, as the host's PEER_CREATE and MLME do */
-static void net_associate(QcaHost *h, int fd)
+/*
+ * Authenticated and associated, as the host's PEER_CREATE and MLME do,
+ * the association request's body @assoc; what the AP answers unread
+ */
+static void sta_join(QcaHost *h, int fd, const uint8_t *assoc, unsigned len)
 {
     static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
-    static const uint8_t assoc[4] = { 0x01, 0x04, 0x0a, 0x00 };
     uint8_t cmd[16] = { 0 };
 
     net_settle(h, fd);
     memcpy(cmd + 4, ap_bssid, 6);
     wmi_send(h, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
     sta_mgmt(h, FC0_AUTH, auth, sizeof(auth));
-    sta_mgmt(h, FC0_ASSOC_REQ, assoc, sizeof(assoc));
+    sta_mgmt(h, FC0_ASSOC_REQ, assoc, len);
+}
+
+/* Associated to the open network, what came of it read */
+static void net_associate(QcaHost *h, int fd)
+{
+    static const uint8_t assoc[4] = { 0x01, 0x04, 0x0a, 0x00 };
+
+    sta_join(h, fd, assoc, sizeof(assoc));
     net_drain(h, fd);
 }
 
@@ -578,9 +612,6 @@ static void fuzz_net_mgmt(QcaHost *h, LabFuzz *f)
     sta_mgmt(h, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body, blen);
 }
 
-#define HI_ACS_FLAGS            0x004008c0
-#define HI_ACS_REDUCE_TX_COMPL  (1 << 1)
-#define HI_ACS_REDUCE_TX_ACK    (1 << 17)
 #define HTC_MSG_SETUP_COMPLETE  5
 #define HTT_T2H_TX_CREDIT       0xf
 #define HTT_TX_WANTS_COMPL      (1 << 15)
@@ -611,18 +642,6 @@ static unsigned htt_credits_read(QcaHost *h, unsigned *compl, int msdu_id)
     return credits;
 }
 
-/* The card booted as htc_boot(), asking for reduced TX completions */
-static void htc_boot_reduced(QcaHost *h)
-{
-    uint8_t buf[QCA_BLOCK_SIZE] = { 0 };
-    unsigned n = bmi_cmd(buf, BMI_WRITE_MEMORY, HI_ACS_FLAGS, 4, 3);
-
-    sdio_write16(h->qts, 0, FBR1_BLKSIZE, QCA_BLOCK_SIZE);
-    stl_le_p(buf + n, HI_ACS_REDUCE_TX_COMPL);
-    sdio_rw_bytes(h->qts, h->cmd53, true, 1, QCA_MBOX0, true, buf, n + 4);
-    htc_boot(h);
-}
-
 /*
  * Reduced TX completions, as ath10k_sdio asks for them (hi_acs_flags
  * before BMI_DONE) and the firmware takes them on: it says so in
@@ -638,16 +657,9 @@ static void test_data_path_reduced_completions(void)
     QcaHost host, *h = &host;
     unsigned compl, n;
     QTestState *qts;
-    int fd, peer;
-    g_autofree char *args = net_args(&fd, &peer, "");
+    int fd;
 
-    qts = qtest_init(args);
-    close(peer);
-    h->qts = qts;
-    h->cmd53 = cmd53_adma;
-    sdhc_init(qts);
-    sdio_enumerate(qts);
-    htc_boot_reduced(h);
+    qts = net_start_boot(h, &fd, "", htc_boot_reduced);
     stl_le_p(buf, HI_ACS_FLAGS);
     sdio_rw_bytes(qts, cmd53_pio, true, 1, QCA_WINDOW_RD_ADDR, true, buf, 4);
     sdio_rw_bytes(qts, cmd53_pio, false, 1, QCA_WINDOW_DATA, true, buf, 4);
@@ -750,18 +762,12 @@ static void sta_eapol(QcaHost *h, const uint8_t *eapol, unsigned len,
 static void wpa2_associate(QcaHost *h, int fd, const uint8_t *rsne,
                            unsigned rsne_len)
 {
-    static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
     uint8_t assoc[4 + 8 + 64] = { 0x11, 0x04, 0x0a, 0x00, 0, 6 };
-    uint8_t cmd[16] = { 0 };
 
-    net_settle(h, fd);
-    memcpy(cmd + 4, ap_bssid, 6);
-    wmi_send(h, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
-    sta_mgmt(h, FC0_AUTH, auth, sizeof(auth));
     memcpy(assoc + 6, "lab-ap", 6);
     g_assert_cmpuint(rsne_len, <=, 64);
     memcpy(assoc + 12, rsne, rsne_len);
-    sta_mgmt(h, FC0_ASSOC_REQ, assoc, 12 + rsne_len);
+    sta_join(h, fd, assoc, 12 + rsne_len);
 }
 
 /* VDEV_INSTALL_KEY of a CCMP key (@key NULL: a delete) for the AP peer */

@@ -10,11 +10,10 @@ kernel messages and that the board carries on."""
 import re
 
 from lablib import expect
-from wifi import AP_BSSID, GUEST_IP, NET_ARGS, WIFI, download, wifi_ready
+from wifi import (AP_BSSID, GUEST_IP, WIFI, WPA2_ARGS, connected_count,
+                  download, ensure_connected, supplicant_log, wifi_ready)
 
-PSK = 'lab-passphrase'
-BOARD = {'qemu_args': NET_ARGS + ('-global', 'qca6584.ap-psk=' + PSK)}
-SUPPLICANT_LOG = '/run/wpa_supplicant.log'
+BOARD = {'qemu_args': WPA2_ARGS}
 ATH = r'ath10k_sdio mmc1:0001:1: '
 RECOVERED = ATH + 'device successfully recovered'
 
@@ -22,12 +21,10 @@ RECOVERED = ATH + 'device successfully recovered'
 def connected(board):
     """Up, connected under WPA2 and leased; how often the supplicant has
     connected so far."""
-    if 'Connected to ' + AP_BSSID not in board.run('iw dev wlan0 link'):
-        out = board.run('lab-wifi-connect lab-ap %s; true' % PSK, timeout=60)
-        expect(out.startswith('connected'), 'cannot connect:\n' + out)
+    ensure_connected(board)
     if 'inet %s/' % GUEST_IP not in board.run('ip -4 addr show wlan0'):
         board.run('udhcpc -i wlan0 -n -q -t 5', timeout=60)
-    return int(board.run('grep -c CTRL-EVENT-CONNECTED ' + SUPPLICANT_LOG))
+    return connected_count(board)
 
 
 def expect_association_kept(board, connects):
@@ -35,7 +32,7 @@ def expect_association_kept(board, connects):
     disconnection on the supplicant's side, and data flows."""
     expect('Connected to ' + AP_BSSID in board.run('iw dev wlan0 link'),
            'not connected after the restart')
-    log = board.run('cat ' + SUPPLICANT_LOG)
+    log = supplicant_log(board)
     expect(log.count('CTRL-EVENT-CONNECTED') == connects and
            'CTRL-EVENT-DISCONNECTED' not in log.split(
                'CTRL-EVENT-CONNECTED')[-1],

@@ -20,31 +20,14 @@ import re
 import subprocess
 
 from lablib import BUILD, expect
-from wifi import (AP_BSSID, GUEST_IP, NET_ARGS, WIFI, ath10k_trouble,
-                  download, wifi_ready)
+from wifi import (AP_BSSID, GUEST_IP, SUPPLICANT_LOG, WIFI, WPA2_ARGS,
+                  ath10k_trouble, connected_count, download,
+                  ensure_connected, join, supplicant_log, wait_supplicant,
+                  wifi_ready)
 
-PSK = 'lab-passphrase'
 CAPTURE = os.path.join(BUILD, 'test-logs', 'wifi-wpa2-air.pcap')
-BOARD = {'qemu_args': NET_ARGS + ('-global', 'qca6584.ap-psk=' + PSK,
-                                  '-global', 'qca6584.pcap=' + CAPTURE)}
-SUPPLICANT_LOG = '/run/wpa_supplicant.log'
+BOARD = {'qemu_args': WPA2_ARGS + ('-global', 'qca6584.pcap=' + CAPTURE)}
 KEY_TROUBLE = r'failed to (install|set) key'
-
-
-def supplicant_log(board):
-    return board.run('cat ' + SUPPLICANT_LOG)
-
-
-def wait_supplicant(board, text, timeout=30):
-    """Until the supplicant's log has `text` (the guest's clock)."""
-    board.run('(end=$(($(date +%%s) + %d)); until grep -qF \'%s\' %s; do '
-              '[ $(date +%%s) -ge $end ] && exit 1; sleep 0.2; done)'
-              % (timeout, text, SUPPLICANT_LOG), timeout=timeout + 15)
-
-
-def join(board, psk=PSK):
-    """lab-wifi-connect to the AP; its output (connected/failed)."""
-    return board.run('lab-wifi-connect lab-ap %s; true' % psk, timeout=60)
 
 
 def test_wpa2_connect_and_download(board):
@@ -72,8 +55,7 @@ def test_wpa2_connect_and_download(board):
 
 def test_wpa2_group_rekey(board):
     wifi_ready(board)
-    if 'Connected to' not in board.run('iw dev wlan0 link'):
-        expect(join(board).startswith('connected'), 'cannot connect')
+    ensure_connected(board)
     board.qom_set(WIFI, 'ap-rekey', True)
     wait_supplicant(board, 'WPA: Group rekeying completed with %s '
                     '[GTK=CCMP]' % AP_BSSID)
@@ -115,22 +97,12 @@ def test_wpa2_wrong_passphrase(board):
     board.run('lab-wifi-connect --stop')
 
 
-def connected_count(board):
-    return int(board.run('grep -c CTRL-EVENT-CONNECTED %s || true'
-                         % SUPPLICANT_LOG))
-
-
 def wait_reconnect(board, before, timeout=60):
     """Until the supplicant has connected once more than `before` times."""
     board.run('(end=$(($(date +%%s) + %d)); until [ $(grep -c '
               'CTRL-EVENT-CONNECTED %s) -gt %d ]; do [ $(date +%%s) -ge $end ] '
               '&& exit 1; sleep 0.2; done)' % (timeout, SUPPLICANT_LOG,
                                                 before), timeout=timeout + 15)
-
-
-def ensure_connected(board):
-    if 'Connected to' not in board.run('iw dev wlan0 link'):
-        expect(join(board).startswith('connected'), 'cannot connect')
 
 
 def test_beacon_loss_and_return(board):
