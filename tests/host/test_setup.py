@@ -108,3 +108,24 @@ def test_interrupted_image_build_recovers():
     check = subprocess.run(['lz4', '-t', initrd], capture_output=True)
     expect(check.returncode == 0, 'the initramfs is not a valid lz4 file')
     expect(os.path.exists(stamp), 'no stamp after the rebuild')
+
+
+def test_image_rebuild_never_leaves_a_boot_file_missing():
+    """A board started while the image is rebuilt (a test beside `make
+    image`, as `make test -j 2` runs them) must find every file it boots
+    from: each is renamed into place, never removed first."""
+    files = [os.path.join(IMAGES, f) for f in
+             ('uImage', 'initrd.cpio.lz4', 'imx7d-custom.dtb')]
+    files = [f for f in files if os.path.exists(f)]
+    expect(files, 'no image to rebuild')
+    os.unlink(os.path.join(IMAGES, '.stamp'))       # force a rebuild
+    proc = subprocess.Popen(['make', '-C', ROOT, '--no-print-directory',
+                             '_image'], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    missing = set()
+    while proc.poll() is None:
+        missing.update(f for f in files if not os.path.exists(f))
+        time.sleep(0.005)
+    expect(proc.returncode == 0, 'the image build failed')
+    expect(not missing, 'missing during the rebuild: %s'
+           % ', '.join(sorted(os.path.basename(f) for f in missing)))
