@@ -18,6 +18,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "hw/net/wifi-ap.h"
 #include "migration/vmstate.h"
 #include "qemu/bswap.h"
@@ -75,8 +76,10 @@ bool wifi_ap_valid_channel(uint8_t chan)
 
 static void wifi_ap_beacon_tick(void *opaque);
 
-void wifi_ap_init(WifiAP *ap, WifiAPToStation *to_sta, void *opaque)
+void wifi_ap_init(Object *chip, const char *name, WifiAP *ap,
+                  WifiAPToStation *to_sta, void *opaque)
 {
+    object_initialize_child(chip, name, ap, TYPE_WIFI_AP);
     ap->to_sta = to_sta;
     ap->opaque = opaque;
     ap->enabled = true;
@@ -104,7 +107,7 @@ static void wifi_ap_beacon_tick(void *opaque)
     len = wifi_ap_beacon(ap, NULL, beacon);
     ap->dtim_count = ap->dtim_count ? ap->dtim_count - 1
                                     : ap->dtim_period - 1;
-    ap->to_sta(ap->opaque, beacon, len, NULL, 0, 0);
+    ap->to_sta(ap, beacon, len, NULL, 0, 0);
     wifi_ap_arm_beacon(ap);
 }
 
@@ -123,27 +126,40 @@ void wifi_ap_set_enabled(WifiAP *ap, bool enabled)
     }
 }
 
-bool wifi_ap_realize(WifiAP *ap, Error **errp)
+bool wifi_ap_realize(WifiAP *ap, const WifiAPConfig *conf, Error **errp)
 {
-    if (ap->bssid.a[0] & 1) {
+    if (conf->bssid.a[0] & 1) {
         error_setg(errp, "ap-bssid must be a unicast address");
         return false;
     }
-    if (!ap->ssid || !*ap->ssid || strlen(ap->ssid) > 32) {
+    if (!conf->ssid || !*conf->ssid || strlen(conf->ssid) > 32) {
         error_setg(errp, "ap-ssid must have 1 to 32 characters");
         return false;
     }
-    if (!wifi_ap_valid_channel(ap->channel)) {
-        error_setg(errp, "ap-channel %u is not a Wi-Fi channel",
-                   ap->channel);
+    if (conf->snr > WIFI_SNR_MAX) {
+        error_setg(errp, "ap-snr %u dB is more than %u", conf->snr,
+                   WIFI_SNR_MAX);
         return false;
     }
-    if (ap->beacon_int < 15 || ap->beacon_int > 1000 || !ap->dtim_period) {
+    if (!wifi_ap_valid_channel(conf->channel)) {
+        error_setg(errp, "ap-channel %u is not a Wi-Fi channel",
+                   conf->channel);
+        return false;
+    }
+    if (conf->beacon_int < 15 || conf->beacon_int > 1000 ||
+        !conf->dtim_period) {
         error_setg(errp, "ap-beacon-interval must be 15-1000 TU and "
                    "ap-dtim-period 1-255");
         return false;
     }
-    if (!wifi_rsn_realize(ap, ap->psk, errp)) {
+    g_free(ap->ssid);
+    ap->ssid = g_strdup(conf->ssid);
+    ap->channel = conf->channel;
+    ap->bssid = conf->bssid;
+    ap->beacon_int = conf->beacon_int;
+    ap->dtim_period = conf->dtim_period;
+    ap->snr = ap->snr_at_start = conf->snr;
+    if (!wifi_rsn_realize(ap, conf->psk, errp)) {
         return false;
     }
     if (ap->enabled) {
@@ -157,6 +173,8 @@ void wifi_ap_finalize(WifiAP *ap)
     timer_free(ap->beacon_timer);
     ap->beacon_timer = NULL;
     wifi_rsn_finalize(ap);
+    g_free(ap->ssid);
+    ap->ssid = NULL;
 }
 
 void wifi_ap_reset(WifiAP *ap)
@@ -346,7 +364,7 @@ static void wifi_ap_drop_sta(WifiAP *ap, uint8_t subtype, uint16_t reason)
         ap->state = WIFI_AP_AUTHENTICATED;
         wifi_rsn_stop(ap);
     }
-    ap->to_sta(ap->opaque, frame, sizeof(frame), NULL, 0, 0);
+    ap->to_sta(ap, frame, sizeof(frame), NULL, 0, 0);
 }
 
 void wifi_ap_deauth(WifiAP *ap, uint16_t reason)
@@ -385,8 +403,8 @@ void wifi_ap_send_data(WifiAP *ap, uint16_t ethertype, const uint8_t *payload,
         frame[1] |= WIFI_FC1_PROTECTED;
         key = wifi_rsn_tx_key(ap, false, &key_id, &pn);
     }
-    ap->to_sta(ap->opaque, frame, WIFI_HDR_LEN + WIFI_SNAP_LEN + len, key,
-               key_id, pn);
+    ap->to_sta(ap, frame, WIFI_HDR_LEN + WIFI_SNAP_LEN + len, key, key_id,
+               pn);
 }
 
 size_t wifi_ap_mgmt_from_sta(WifiAP *ap, const uint8_t *frame, size_t len,
@@ -531,6 +549,25 @@ static bool wifi_ap_off_needed(void *opaque)
     return !ap->enabled;
 }
 
+static bool wifi_ap_signal_needed(void *opaque)
+{
+    WifiAP *ap = opaque;
+
+    return ap->snr != ap->snr_at_start;
+}
+
+/* A subsection: the signal, once it was set at run time */
+static const VMStateDescription vmstate_wifi_ap_signal = {
+    .name = "wifi-ap/signal",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = wifi_ap_signal_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(snr, WifiAP),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 /* A subsection: an AP on the air streams as before it could be off */
 static const VMStateDescription vmstate_wifi_ap_off = {
     .name = "wifi-ap/off",
@@ -549,6 +586,9 @@ static int wifi_ap_post_load(void *opaque, int version_id)
     WifiAP *ap = opaque;
 
     ap->dtim_count %= ap->dtim_period;
+    if (ap->snr > WIFI_SNR_MAX) {
+        return -EINVAL;
+    }
     if (ap->enabled) {
         wifi_ap_arm_beacon(ap);
     } else {
@@ -563,6 +603,7 @@ static int wifi_ap_pre_load(void *opaque)
     WifiAP *ap = opaque;
 
     ap->enabled = true;
+    ap->snr = ap->snr_at_start;
     return 0;
 }
 
@@ -600,6 +641,157 @@ const VMStateDescription vmstate_wifi_ap = {
     .subsections = (const VMStateDescription * []) {
         &vmstate_wifi_ap_rsn,
         &vmstate_wifi_ap_off,
+        &vmstate_wifi_ap_signal,
         NULL
     },
 };
+
+/* -- QOM: the run-time knobs of /machine/wifi/ap[N] ------------------------ */
+
+static void wifi_ap_get_snr(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    visit_type_uint32(v, name, &WIFI_AP(obj)->snr, errp);
+}
+
+/* The signal changes from the next frame on, as the station moves */
+static void wifi_ap_set_snr(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    WifiAP *ap = WIFI_AP(obj);
+    uint32_t snr;
+
+    if (!visit_type_uint32(v, name, &snr, errp)) {
+        return;
+    }
+    if (snr > WIFI_SNR_MAX) {
+        error_setg(errp, "snr %u dB is more than %u", snr, WIFI_SNR_MAX);
+        return;
+    }
+    trace_wifi_ap_snr(wifi_mac(ap->bssid.a), snr);
+    ap->snr = snr;
+}
+
+static bool wifi_ap_get_enabled(Object *obj, Error **errp)
+{
+    return WIFI_AP(obj)->enabled;
+}
+
+static void wifi_ap_set_enabled_prop(Object *obj, bool enabled, Error **errp)
+{
+    wifi_ap_set_enabled(WIFI_AP(obj), enabled);
+}
+
+static bool wifi_ap_get_associated(Object *obj, Error **errp)
+{
+    return WIFI_AP(obj)->state == WIFI_AP_ASSOCIATED;
+}
+
+static char *wifi_ap_get_bssid(Object *obj, Error **errp)
+{
+    const uint8_t *a = WIFI_AP(obj)->bssid.a;
+
+    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x",
+                           a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static char *wifi_ap_get_ssid(Object *obj, Error **errp)
+{
+    return g_strdup(WIFI_AP(obj)->ssid);
+}
+
+static void wifi_ap_get_channel(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    visit_type_uint8(v, name, &WIFI_AP(obj)->channel, errp);
+}
+
+static void wifi_ap_get_handshakes(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    visit_type_uint64(v, name, &WIFI_AP(obj)->rsn.handshakes, errp);
+}
+
+static void wifi_ap_get_bad_mics(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    visit_type_uint64(v, name, &WIFI_AP(obj)->rsn.bad_mics, errp);
+}
+
+static void wifi_ap_set_rekey(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    bool rekey;
+
+    if (visit_type_bool(v, name, &rekey, errp) && rekey) {
+        wifi_rsn_rekey(WIFI_AP(obj));
+    }
+}
+
+/*
+ * deauth, disassoc: the AP drops its station with that reason; @opaque
+ * is how (wifi_ap_deauth or wifi_ap_disassoc)
+ */
+static void wifi_ap_set_drop(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    void (*drop)(WifiAP *ap, uint16_t reason) = opaque;
+    uint16_t reason;
+
+    if (visit_type_uint16(v, name, &reason, errp)) {
+        drop(WIFI_AP(obj), reason);
+    }
+}
+
+static void wifi_ap_class_init(ObjectClass *oc, void *data)
+{
+    ObjectProperty *op;
+
+    object_class_property_add(oc, "snr", "uint32", wifi_ap_get_snr,
+                              wifi_ap_set_snr, NULL, NULL);
+    object_class_property_set_description(oc, "snr", "the AP's signal at "
+        "the station, dB above the noise floor (-95 dBm), 0-90");
+    object_class_property_add_bool(oc, "enabled", wifi_ap_get_enabled,
+                                   wifi_ap_set_enabled_prop);
+    object_class_property_set_description(oc, "enabled", "false: the AP "
+        "is off the air and forgets its station");
+    object_class_property_add_bool(oc, "associated", wifi_ap_get_associated,
+                                   NULL);
+    object_class_property_add_str(oc, "bssid", wifi_ap_get_bssid, NULL);
+    object_class_property_add_str(oc, "ssid", wifi_ap_get_ssid, NULL);
+    object_class_property_add(oc, "channel", "uint8", wifi_ap_get_channel,
+                              NULL, NULL, NULL);
+    op = object_class_property_add(oc, "deauth", "uint16", NULL,
+                                   wifi_ap_set_drop, NULL, NULL);
+    op->opaque = wifi_ap_deauth;
+    object_class_property_set_description(oc, "deauth", "the AP "
+        "deauthenticates its station with this reason code");
+    op = object_class_property_add(oc, "disassoc", "uint16", NULL,
+                                   wifi_ap_set_drop, NULL, NULL);
+    op->opaque = wifi_ap_disassoc;
+    object_class_property_set_description(oc, "disassoc", "the AP "
+        "disassociates its station with this reason code");
+    object_class_property_add(oc, "rekey", "bool", NULL, wifi_ap_set_rekey,
+                              NULL, NULL);
+    object_class_property_set_description(oc, "rekey", "true: the AP sends "
+        "a new group key (the group key handshake)");
+    /* WPA2 handshakes completed; messages 2-4 with a bad MIC */
+    object_class_property_add(oc, "handshakes", "uint64",
+                              wifi_ap_get_handshakes, NULL, NULL, NULL);
+    object_class_property_add(oc, "bad-mics", "uint64", wifi_ap_get_bad_mics,
+                              NULL, NULL, NULL);
+}
+
+static const TypeInfo wifi_ap_info = {
+    .name = TYPE_WIFI_AP,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(WifiAP),
+    .class_init = wifi_ap_class_init,
+};
+
+static void wifi_ap_register_types(void)
+{
+    type_register_static(&wifi_ap_info);
+}
+
+type_init(wifi_ap_register_types)

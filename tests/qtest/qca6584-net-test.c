@@ -59,8 +59,14 @@
 #define WPA2_PSK            "lab-passphrase"
 #define WPA2_ARGS           "-global qca6584.ap-psk=" WPA2_PSK
 
-/* the AP's default BSSID (qca6584 ap-bssid), our station, a wired host */
+/*
+ * The AP's default BSSID (qca6584 ap-bssid) and the next AP's (aps=), our
+ * station, a wired host
+ */
 static const uint8_t ap_bssid[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01 };
+static const uint8_t ap2_bssid[6] = { 0x02, 0x03, 0x7f, 0x00, 0x00, 0x02 };
+static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+#define TWO_APS_ARGS        "-global qca6584.aps=lab-ap:11:30"
 static const uint8_t sta_mac[6] = { 0x02, 0x1a, 0xb0, 0x00, 0x00, 0x42 };
 static const uint8_t host_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 static const uint8_t llc_snap[6] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 };
@@ -142,15 +148,22 @@ static unsigned wifi_hdr(uint8_t *p, uint8_t fc0, uint8_t fc1,
     return WIFI_HDR_LEN;
 }
 
-/* A management frame from our station to the AP, body @body */
-static void sta_mgmt(QcaHost *h, uint8_t fc0, const uint8_t *body,
-                     unsigned blen)
+/* A management frame from our station to the AP @bssid, body @body */
+static void sta_mgmt_to(QcaHost *h, const uint8_t *bssid, uint8_t fc0,
+                        const uint8_t *body, unsigned blen)
 {
     uint8_t frame[256];
-    unsigned n = wifi_hdr(frame, fc0, 0, ap_bssid, sta_mac, ap_bssid);
+    unsigned n = wifi_hdr(frame, fc0, 0, bssid, sta_mac, bssid);
 
     memcpy(frame + n, body, blen);
     htt_tx(h, HTT_TX_PKT_MGMT, 0, 1, frame, n + blen);
+}
+
+/* ... to the first AP */
+static void sta_mgmt(QcaHost *h, uint8_t fc0, const uint8_t *body,
+                     unsigned blen)
+{
+    sta_mgmt_to(h, ap_bssid, fc0, body, blen);
 }
 
 /* What the data path's frames leave: HTC messages and socket datagrams */
@@ -235,11 +248,13 @@ static void net_associate(QcaHost *h, int fd)
 }
 
 /*
- * The station associated, the AP known as peer @peer_id: a UDP datagram
- * each way: the one sent gets its offloaded checksums filled in, the one
- * received comes up as an 802.11 frame from the AP in an RX_IND
+ * The station associated with @bssid, the AP known as peer @peer_id: a
+ * UDP datagram each way: the one sent gets its offloaded checksums filled
+ * in, the one received comes up as an 802.11 frame from that AP in an
+ * RX_IND
  */
-static void assert_data_flows(QcaHost *h, int fd, uint16_t peer_id)
+static void assert_data_flows_via(QcaHost *h, int fd, uint16_t peer_id,
+                                  const uint8_t *bssid)
 {
     QTestState *qts = h->qts;
     uint8_t out[128], in[4096], msg[8 * QCA_BLOCK_SIZE];
@@ -291,10 +306,15 @@ static void assert_data_flows(QcaHost *h, int fd, uint16_t peer_id)
     g_assert_cmphex(f[0], ==, FC0_DATA);
     g_assert_cmphex(f[1], ==, FC1_FROM_DS);
     g_assert_cmpmem(f + 4, 6, sta_mac, 6);
-    g_assert_cmpmem(f + 10, 6, ap_bssid, 6);
+    g_assert_cmpmem(f + 10, 6, bssid, 6);
     g_assert_cmpmem(f + 16, 6, host_mac, 6);
     g_assert_cmpmem(f + WIFI_HDR_LEN, 6, llc_snap, 6);
     g_assert_cmpmem(f + WIFI_HDR_LEN + 6, len - 12, out + 12, len - 12);
+}
+
+static void assert_data_flows(QcaHost *h, int fd, uint16_t peer_id)
+{
+    assert_data_flows_via(h, fd, peer_id, ap_bssid);
 }
 
 /* Authenticated and associated, then a datagram each way intact */
@@ -338,6 +358,82 @@ static void test_snapshot_associated(const void *stream)
     close(old_fd);
     close(peer);
     assert_data_flows(h, fd, 1);
+    qtest_quit(qts);
+    close(fd);
+}
+
+/* A property of the chip (@path "") or of its child @path, as a QDict */
+static QDict *wifi_qom_get(QTestState *qts, const char *path,
+                           const char *name)
+{
+    g_autofree char *full = g_strconcat("/machine/wifi", path, NULL);
+    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                            "{ 'path': %s, 'property': %s } }", full, name);
+
+    g_assert(qdict_haskey(resp, "return"));
+    return resp;
+}
+
+static int64_t wifi_qom_get_int(QTestState *qts, const char *name)
+{
+    QDict *resp = wifi_qom_get(qts, "", name);
+    int64_t value = qdict_get_int(resp, "return");
+
+    qobject_unref(resp);
+    return value;
+}
+
+static bool ap_associated(QTestState *qts, int ap)
+{
+    g_autofree char *path = g_strdup_printf("/ap[%d]", ap);
+    QDict *resp = wifi_qom_get(qts, path, "associated");
+    bool value = qdict_get_bool(resp, "return");
+
+    qobject_unref(resp);
+    return value;
+}
+
+/*
+ * Two APs of one network (aps=): the station joins the first, data flows
+ * through it; it roams (authentication and reassociation with the
+ * second, which the host made its peer 2), the first forgets it and data
+ * flows through the second, also after a migration (the second AP's
+ * state is in a subsection of its own)
+ */
+static void test_roam(void)
+{
+    static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
+    static const uint8_t reassoc[10] = {
+        0x01, 0x04, 0x0a, 0x00, 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01,
+    };
+    uint8_t cmd[16] = { 0 };
+    g_autofree char *args = NULL;
+    QcaHost host, *h = &host;
+    QTestState *qts;
+    int fd, old_fd, peer;
+
+    qts = net_start_with(h, &fd, TWO_APS_ARGS);
+    assert_data_path_ok(h, fd, 1);
+    g_assert_true(ap_associated(qts, 0));
+    g_assert_false(ap_associated(qts, 1));
+
+    net_settle(h, fd);
+    memcpy(cmd + 4, ap2_bssid, 6);
+    wmi_send(h, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
+    sta_mgmt_to(h, ap2_bssid, FC0_AUTH, auth, sizeof(auth));
+    sta_mgmt_to(h, ap2_bssid, FC0_REASSOC_REQ, reassoc, sizeof(reassoc));
+    net_drain(h, fd);
+    g_assert_false(ap_associated(qts, 0));
+    g_assert_true(ap_associated(qts, 1));
+    assert_data_flows_via(h, fd, 2, ap2_bssid);
+
+    old_fd = fd;
+    args = net_args(&fd, &peer, TWO_APS_ARGS);
+    h->qts = qts = lab_migrate(qts, args);
+    close(old_fd);
+    close(peer);
+    g_assert_true(ap_associated(qts, 1));
+    assert_data_flows_via(h, fd, 2, ap2_bssid);
     qtest_quit(qts);
     close(fd);
 }
@@ -441,19 +537,6 @@ static void assert_rss_growth(long grown, long bound)
 }
 
 /* An integer property of the QCA6584 */
-static int64_t wifi_qom_get_int(QTestState *qts, const char *name)
-{
-    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
-                            "{ 'path': '/machine/wifi', 'property': %s } }",
-                            name);
-    int64_t value;
-
-    g_assert(qdict_haskey(resp, "return"));
-    value = qdict_get_int(resp, "return");
-    qobject_unref(resp);
-    return value;
-}
-
 /*
  * 10,000 frames (about 40 s here; 100,000 take 7 min): with the bound
  * QEMU did not grow by a page over the 9,000 after the socket filled,
@@ -515,6 +598,16 @@ static void test_data_path_backpressure(void)
     close(fd);
 }
 
+/* Either AP's BSSID, mostly the first; or any address */
+static const uint8_t *fuzz_bssid(LabFuzz *f, uint8_t *any)
+{
+    if (lab_fuzz_chance(f, 8)) {
+        lab_fuzz_bytes(f, any, 6);
+        return any;
+    }
+    return lab_fuzz_chance(f, 3) ? ap2_bssid : ap_bssid;
+}
+
 /* A frame from the host: native Wi-Fi, raw, Ethernet or random type */
 static void fuzz_net_tx(QcaHost *h, LabFuzz *f)
 {
@@ -522,7 +615,7 @@ static void fuzz_net_tx(QcaHost *h, LabFuzz *f)
         HTT_TX_PKT_NWIFI, HTT_TX_PKT_NWIFI, HTT_TX_PKT_RAW, HTT_TX_PKT_ETH,
         HTT_TX_PKT_ETH, HTT_TX_PKT_MGMT, 4, 7,
     };
-    uint8_t frame[HTC_MSG_MAX], dst[6];
+    uint8_t frame[HTC_MSG_MAX], dst[6], any[6];
     unsigned type = types[lab_fuzz_below(f, G_N_ELEMENTS(types))];
     unsigned n = 0, len;
     uint16_t ethertype;
@@ -536,7 +629,7 @@ static void fuzz_net_tx(QcaHost *h, LabFuzz *f)
         n = wifi_hdr(frame, lab_fuzz_chance(f, 8) ? (uint8_t)lab_fuzz_next(f)
                      : lab_fuzz_chance(f, 2) ? FC0_DATA : FC0_QOS_DATA,
                      lab_fuzz_chance(f, 8) ? (uint8_t)lab_fuzz_next(f)
-                     : FC1_TO_DS, ap_bssid,
+                     : FC1_TO_DS, fuzz_bssid(f, any),
                      lab_fuzz_chance(f, 8) ? dst : sta_mac,
                      lab_fuzz_chance(f, 2) ? dst : host_mac);
         if (frame[0] == FC0_QOS_DATA) {
@@ -602,14 +695,43 @@ static void fuzz_net_mgmt(QcaHost *h, LabFuzz *f)
         FC0_AUTH, FC0_AUTH, FC0_ASSOC_REQ, FC0_REASSOC_REQ, FC0_PROBE_REQ,
         FC0_DISASSOC, FC0_DEAUTH,
     };
-    uint8_t body[200];
+    uint8_t body[200], any[6];
     unsigned blen = lab_fuzz_below(f, sizeof(body));
+    const uint8_t *bssid = lab_fuzz_chance(f, 8) ? broadcast_mac
+                                                 : fuzz_bssid(f, any);
 
     lab_fuzz_bytes(f, body, sizeof(body));
     if (blen >= 6 && lab_fuzz_chance(f, 2)) {
         memcpy(body, "\0\0\1\0\0\0", 6);         /* open system, seq 1 */
     }
-    sta_mgmt(h, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body, blen);
+    sta_mgmt_to(h, bssid, fc0[lab_fuzz_below(f, G_N_ELEMENTS(fc0))], body,
+                blen);
+}
+
+/*
+ * A run-time knob of either AP: its signal (out of range too, which QEMU
+ * refuses), on or off
+ */
+static void fuzz_net_ap_knob(QTestState *qts, LabFuzz *f)
+{
+    g_autofree char *path = g_strdup_printf("/machine/wifi/ap[%u]",
+                                            lab_fuzz_below(f, 2));
+    QDict *resp;
+
+    if (lab_fuzz_chance(f, 4)) {
+        resp = qtest_qmp(qts, "{ 'execute': 'qom-set', 'arguments': "
+                         "{ 'path': %s, 'property': 'enabled', "
+                         "'value': %i } }", path, lab_fuzz_chance(f, 4) ? 0
+                                                                        : 1);
+    } else {
+        uint32_t snr = lab_fuzz_chance(f, 8) ? lab_fuzz_next(f)
+                                             : lab_fuzz_below(f, 91);
+
+        resp = qtest_qmp(qts, "{ 'execute': 'qom-set', 'arguments': "
+                         "{ 'path': %s, 'property': 'snr', 'value': %u } }",
+                         path, snr);
+    }
+    qobject_unref(resp);
 }
 
 #define HTC_MSG_SETUP_COMPLETE  5
@@ -1193,9 +1315,10 @@ static void test_wpa2_fuzz(const void *repro)
  * Bump when the operation mix below changes (lab-fuzz.h). 2: the L3
  * headers of lab-net-fuzz.h (lengths at their boundaries, whole
  * datagrams, VLAN tags), and a peer that stops reading. 3: half the
- * boots with reduced TX completions (HTT credits).
+ * boots with reduced TX completions (HTT credits). 4: two APs (aps=),
+ * frames to either BSSID, their signal and power switched at run time.
  */
-#define QCA_NET_FUZZ_GEN 3
+#define QCA_NET_FUZZ_GEN 4
 
 /*
  * Random frames both ways through the QCA6584 and its AP, the parsers a
@@ -1203,7 +1326,8 @@ static void test_wpa2_fuzz(const void *repro)
  * packet type with half-sane 802.11, LLC/SNAP, IPv4/IPv6 and TCP/UDP
  * headers, checksum offload on and off, cut anywhere; network frames for
  * us, broadcast or others, runts and giants; management frames that
- * (de)authenticate and (dis)associate; peers created and deleted; reads
+ * (de)authenticate and (dis)associate, with two APs to roam between;
+ * peers created and deleted; the APs' signal and power switched; reads
  * or none (full FIFOs, a full socket), and stretches of about a hundred
  * operations where the network peer reads nothing (backpressure). Every
  * 200 operations after an I/O reset the station associates and a
@@ -1219,17 +1343,18 @@ static void test_net_fuzz(const void *repro)
     QcaHost host, *h = &host;
     QTestState *qts;
     bool deaf = false;
+    uint8_t any[6];
     long rss_start;
     LabFuzz f;
     int fd;
 
-    qts = net_start(h, &fd);
+    qts = net_start_with(h, &fd, TWO_APS_ARGS);
 
     lab_fuzz_init(&f, "qca6584-net", QCA_NET_FUZZ_GEN, repro);
     assert_data_path_ok(h, fd, 1);
     rss_start = qemu_rss_kib();
     while (lab_fuzz_more(&f)) {
-        switch (lab_fuzz_below(&f, 13)) {
+        switch (lab_fuzz_below(&f, 14)) {
         case 0 ... 3:
             fuzz_net_tx(h, &f);
             break;
@@ -1240,11 +1365,7 @@ static void test_net_fuzz(const void *repro)
             fuzz_net_mgmt(h, &f);
             break;
         case 8:
-            if (lab_fuzz_chance(&f, 2)) {
-                memcpy(cmd + 4, ap_bssid, 6);
-            } else {
-                lab_fuzz_bytes(&f, cmd + 4, 6);
-            }
+            memcpy(cmd + 4, fuzz_bssid(&f, any), 6);
             wmi_send(h, lab_fuzz_chance(&f, 2) ? WMI_PEER_CREATE
                                                  : WMI_PEER_DELETE,
                      lab_fuzz_chance(&f, 2) ? WMI_TAG_PEER_CREATE
@@ -1266,6 +1387,9 @@ static void test_net_fuzz(const void *repro)
                 deaf = !deaf;
             }
             break;
+        case 13:
+            fuzz_net_ap_knob(qts, &f);
+            break;
         }
         if (f.done % 200 == 0) {
             deaf = false;
@@ -1280,6 +1404,10 @@ static void test_net_fuzz(const void *repro)
             } else {
                 htc_boot(h);
             }
+            qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
+                                     "'arguments': { 'path': '/machine/wifi',"
+                                     " 'property': 'ap-enabled', "
+                                     "'value': true } }");
             assert_data_path_ok(h, fd, 1);
         }
     }
@@ -1292,6 +1420,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/qca6584-net/data-path", test_data_path);
+    qtest_add_func("/qca6584-net/roam", test_roam);
     qtest_add_func("/qca6584-net/data-path/ihl-beyond-length",
                    test_data_path_ihl_beyond_length);
     qtest_add_func("/qca6584-net/data-path/backpressure",

@@ -143,12 +143,12 @@ void qca6584_htt_sec_ind(QCA6584State *s, uint16_t peer_id, bool unicast,
 }
 
 /*
- * The 802.11 frame of @flen bytes after the RX_IND in @msg, from the AP's
- * peer @peer_id, to the host. @mcast: sent to a group address; @pn: its
+ * The 802.11 frame of @flen bytes after the RX_IND in @msg, from @ap, the
+ * host's peer @peer_id, to the host. @mcast: sent to a group address; @pn: its
  * packet number if it came Protected under @key (@key_id), which the
  * chip must have installed to decrypt it. Returns false if not sent.
  */
-static bool qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
+static bool qca6584_htt_rx_ind(QCA6584State *s, WifiAP *ap, uint8_t *msg,
                                uint16_t peer_id, bool mcast, size_t flen,
                                const uint8_t *key, uint8_t key_id,
                                uint64_t pn)
@@ -158,9 +158,9 @@ static bool qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
     const uint8_t *chip_key = NULL;
     bool protected = frame[1] & WIFI_FC1_PROTECTED;
 
-    qca6584_capture(s, frame, flen);
+    qca6584_capture(s, ap, frame, flen);
     if (protected) {
-        chip_key = qca6584_wmi_peer_key(s, s->ap.bssid.a, mcast, key_id);
+        chip_key = qca6584_wmi_peer_key(s, ap->bssid.a, mcast, key_id);
         if (!key || !chip_key || memcmp(key, chip_key, QCA_KEY_LEN)) {
             trace_qca6584_rx_undecryptable(mcast, key_id, pn);
             return false;
@@ -172,7 +172,7 @@ static bool qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
     ind->info0 = HTT_RX_NON_QOS_TID;
     ind->peer_id = cpu_to_le16(peer_id);
     ind->info1 = cpu_to_le32(HTT_RX_ONE_MPDU_RANGE);
-    ind->combined_rssi = s->ap_snr;
+    ind->combined_rssi = ap->snr;
     ind->fw_rx_desc_bytes = cpu_to_le16(HTT_RX_PREFIX_BYTES);
     ind->fw_desc_len = HTT_RX_DESC_HL_LEN;
     ind->fw_desc_flags = HTT_RX_FIRST_LAST_MSDU;
@@ -189,12 +189,12 @@ static bool qca6584_htt_rx_ind(QCA6584State *s, uint8_t *msg,
 }
 
 /* A data frame the AP itself sends (EAPOL): dropped if there is no room */
-void qca6584_htt_rx_from_ap(QCA6584State *s, const uint8_t *frame,
-                            size_t len, const uint8_t *key, uint8_t key_id,
-                            uint64_t pn)
+void qca6584_htt_rx_from_ap(QCA6584State *s, WifiAP *ap,
+                            const uint8_t *frame, size_t len,
+                            const uint8_t *key, uint8_t key_id, uint64_t pn)
 {
     uint8_t msg[HTC_MAX_MSG];
-    uint16_t peer_id = qca6584_wmi_peer_id(s, s->ap.bssid.a);
+    uint16_t peer_id = qca6584_wmi_peer_id(s, ap->bssid.a);
 
     if (s->mode != QCA_MODE_HTC || !peer_id ||
         len > sizeof(msg) - sizeof(HttRxIndHl) ||
@@ -203,7 +203,7 @@ void qca6584_htt_rx_from_ap(QCA6584State *s, const uint8_t *frame,
         return;
     }
     memcpy(msg + sizeof(HttRxIndHl), frame, len);
-    qca6584_htt_rx_ind(s, msg, peer_id, false, len, key, key_id, pn);
+    qca6584_htt_rx_ind(s, ap, msg, peer_id, false, len, key, key_id, pn);
 }
 
 /* Whether a frame from the network can be delivered: else it waits */
@@ -220,14 +220,16 @@ static bool qca6584_can_receive(NetClientState *nc)
 
 /*
  * A frame from the network: to the host as an 802.11 data frame from the
- * AP. Dropped, as a real AP would, while the station is not associated.
+ * AP that serves the station (the network behind all the APs is one).
+ * Dropped, as a real AP would, while the station is not associated.
  */
 static ssize_t qca6584_receive(NetClientState *nc, const uint8_t *buf,
                                size_t size)
 {
     QCA6584State *s = qemu_get_nic_opaque(nc);
+    WifiAP *ap = qca6584_serving_ap(s);
     uint8_t msg[HTC_MAX_MSG];
-    uint16_t peer_id = qca6584_wmi_peer_id(s, s->ap.bssid.a);
+    uint16_t peer_id = ap ? qca6584_wmi_peer_id(s, ap->bssid.a) : 0;
     const uint8_t *key;
     uint8_t key_id;
     uint64_t pn;
@@ -240,13 +242,14 @@ static ssize_t qca6584_receive(NetClientState *nc, const uint8_t *buf,
         s->htt.rx_held = true;
         return 0;
     }
-    flen = wifi_ap_eth_to_data(&s->ap, buf, size, msg + sizeof(HttRxIndHl),
+    flen = wifi_ap_eth_to_data(ap, buf, size, msg + sizeof(HttRxIndHl),
                                &key, &key_id, &pn);
     if (!flen) {
         return size;
     }
     trace_qca6584_rx_data(size);
-    qca6584_htt_rx_ind(s, msg, peer_id, buf[0] & 1, flen, key, key_id, pn);
+    qca6584_htt_rx_ind(s, ap, msg, peer_id, buf[0] & 1, flen, key, key_id,
+                       pn);
     return size;
 }
 

@@ -267,19 +267,35 @@ static bool qca6584_tx_to_network(QCA6584State *s, uint8_t *eth, size_t len,
     return true;
 }
 
+/*
+ * A management frame to the air: every AP hears it and answers if it is
+ * theirs to answer (a probe request to all, the rest to one BSSID)
+ */
 static void qca6584_tx_mgmt(QCA6584State *s, const uint8_t *frame,
                             uint32_t len, uint16_t msdu_id, bool compl)
 {
-    uint8_t reply[WIFI_MGMT_MAX];
-    size_t reply_len = wifi_ap_mgmt_from_sta(&s->ap, frame, len, reply);
+    uint8_t reply[QCA_MAX_APS][WIFI_MGMT_MAX];
+    size_t reply_len[QCA_MAX_APS];
+    uint32_t i, was;
 
-    /* the frame's completion (its ACK) comes before the AP's answer */
+    for (i = 0; i < s->n_aps; i++) {
+        was = s->ap[i].state;
+        reply_len[i] = wifi_ap_mgmt_from_sta(&s->ap[i], frame, len,
+                                             reply[i]);
+        if (was != WIFI_AP_ASSOCIATED &&
+            s->ap[i].state == WIFI_AP_ASSOCIATED) {
+            qca6584_ess_roamed(s, &s->ap[i]);
+        }
+    }
+    /* the frame's completion (its ACK) comes before the APs' answers */
     if (compl) {
         qca6584_htt_tx_done(s, msdu_id);
     }
     qca6584_htt_tx_done_flush(s);
-    if (reply_len) {
-        qca6584_wmi_mgmt_rx(s, reply, reply_len);
+    for (i = 0; i < s->n_aps; i++) {
+        if (reply_len[i]) {
+            qca6584_wmi_mgmt_rx(s, &s->ap[i], reply[i], reply_len[i]);
+        }
     }
 }
 
@@ -291,18 +307,24 @@ static bool qca6584_tx_data_eth(QCA6584State *s, uint8_t type,
                                 uint8_t *frame, size_t len,
                                 size_t *eth_off, size_t *eth_len)
 {
+    WifiAP *ap;
     int off;
 
     if (type == HTT_TX_PKT_ETHERNET) {
+        ap = qca6584_serving_ap(s);
         *eth_off = 0;
         *eth_len = len;
-        return s->ap.state == WIFI_AP_ASSOCIATED &&
-               wifi_rsn_port_open(&s->ap) && len >= WIFI_ETH_HDR_LEN;
+        return ap && wifi_rsn_port_open(ap) && len >= WIFI_ETH_HDR_LEN;
+    }
+    /* an 802.11 frame to the DS goes to its BSSID, Address 1 */
+    ap = len >= WIFI_HDR_LEN ? qca6584_ap_by_bssid(s, frame + 4) : NULL;
+    if (!ap) {
+        return false;
     }
     /* a Protected frame leaves the chip under its pairwise key */
-    off = wifi_ap_data_to_eth(&s->ap, frame, len,
-                              qca6584_wmi_peer_key(s, s->ap.bssid.a, false,
-                                                   0), eth_len);
+    off = wifi_ap_data_to_eth(ap, frame, len,
+                              qca6584_wmi_peer_key(s, ap->bssid.a, false, 0),
+                              eth_len);
     if (off < 0) {
         return false;
     }
@@ -343,7 +365,10 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     memcpy(frame, msg + sizeof(HttTxFrm), flen);
     trace_qca6584_tx_frame(type, msdu_id, flen);
     if (type != HTT_TX_PKT_ETHERNET) {
-        qca6584_capture(s, frame, flen);    /* the air has 802.11 frames */
+        /* the air has 802.11 frames, on the channel of their BSS */
+        qca6584_capture(s, flen >= WIFI_HDR_LEN ?
+                        qca6584_ap_by_bssid(s, frame + 4) : NULL,
+                        frame, flen);
     }
     switch (type) {
     case HTT_TX_PKT_MGMT:

@@ -36,10 +36,14 @@ typedef struct QEMU_PACKED WmiRoamEv {
     uint32_t rssi;
 } WmiRoamEv;
 
+/* The watch: the BSS's beacons are due each of its beacon intervals */
 static void qca6584_link_arm(QCA6584State *s)
 {
+    WifiAP *ap = qca6584_ap_by_bssid(s, s->link.bssid);
+    uint16_t interval = ap ? ap->beacon_int : s->ap[0].beacon_int;
+
     timer_mod(s->link.bmiss_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-              (int64_t)QCA_BMISS_BEACONS * s->ap.beacon_int * TU_NS);
+              (int64_t)QCA_BMISS_BEACONS * interval * TU_NS);
 }
 
 static void qca6584_link_bmiss(void *opaque)
@@ -97,6 +101,27 @@ bool qca6584_link_beacon(QCA6584State *s, const uint8_t *frame, size_t len)
     }
     qca6584_link_arm(s);
     return true;
+}
+
+/*
+ * The AP the station is associated with, whose network carries its data:
+ * the BSS the vdev is up on, or before VDEV_UP (or a firmware restart)
+ * the one AP that has the station
+ */
+WifiAP *qca6584_serving_ap(QCA6584State *s)
+{
+    WifiAP *ap = s->link.up ? qca6584_ap_by_bssid(s, s->link.bssid) : NULL;
+    uint32_t i;
+
+    if (ap && ap->state == WIFI_AP_ASSOCIATED) {
+        return ap;
+    }
+    for (i = 0; i < s->n_aps; i++) {
+        if (s->ap[i].state == WIFI_AP_ASSOCIATED) {
+            return &s->ap[i];
+        }
+    }
+    return NULL;
 }
 
 void qca6584_link_reset(QCA6584State *s)

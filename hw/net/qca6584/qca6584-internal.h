@@ -80,6 +80,7 @@ typedef struct QEMU_PACKED WmiTlv {
 #define QCA_MEM_WORDS           64      /* other words, sparse */
 
 #define QCA_MAX_PEERS           8
+#define QCA_MAX_APS             4       /* ap-* and up to 3 more in aps= */
 #define WMI_SCAN_MAX_CHANNELS   64
 #define HTT_TX_DONE_MAX         64      /* msdu ids per TX_COMPL_IND */
 
@@ -198,8 +199,11 @@ struct QCA6584State {
 
     NICConf conf;
     NICState *nic;
-    WifiAP ap;                      /* the simulated access point */
-    uint32_t ap_snr;                /* dB above the noise floor (-95 dBm) */
+    WifiAPConfig ap_conf;           /* the first AP's, ap-* properties */
+    char *aps;                      /* the others: SSID:CHANNEL[:SNR],... */
+    WifiAP ap[QCA_MAX_APS];         /* the simulated access points */
+    uint32_t n_aps;
+    uint32_t n_more_aps;            /* n_aps - 1, for the stream */
     char *pcap_path;                /* the capture of the air, if any */
     WifiPcap pcap;
 
@@ -223,7 +227,10 @@ struct QCA6584State {
 
 /* qca6584.c: the shell */
 void qca6584_update_irq(QCA6584State *s);
-void qca6584_capture(QCA6584State *s, const uint8_t *frame, size_t len);
+WifiAP *qca6584_ap_by_bssid(QCA6584State *s, const uint8_t *bssid);
+void qca6584_ess_roamed(QCA6584State *s, WifiAP *ap);
+void qca6584_capture(QCA6584State *s, WifiAP *ap, const uint8_t *frame,
+                     size_t len);
 
 /* mbox.c: the transport */
 bool qca6584_is_mbox(uint32_t addr);
@@ -258,7 +265,7 @@ void qca6584_htc_reset(QCA6584State *s);
 /* wmi-tlv.c */
 void qca6584_wmi_service_ready(QCA6584State *s);
 void qca6584_wmi_command(QCA6584State *s, const uint8_t *msg, uint32_t len);
-void qca6584_wmi_mgmt_rx(QCA6584State *s, const uint8_t *frame,
+void qca6584_wmi_mgmt_rx(QCA6584State *s, WifiAP *ap, const uint8_t *frame,
                          uint32_t len);
 uint16_t qca6584_wmi_peer_id(QCA6584State *s, const uint8_t *mac);
 const uint8_t *qca6584_wmi_peer_key(QCA6584State *s, const uint8_t *mac,
@@ -285,6 +292,7 @@ void qca6584_link_finalize(QCA6584State *s);
 void qca6584_link_up(QCA6584State *s, uint32_t vdev, const uint8_t *bssid);
 void qca6584_link_down(QCA6584State *s, uint32_t vdev);
 bool qca6584_link_beacon(QCA6584State *s, const uint8_t *frame, size_t len);
+WifiAP *qca6584_serving_ap(QCA6584State *s);
 void qca6584_link_reset(QCA6584State *s);
 void qca6584_link_post_load(QCA6584State *s);
 
@@ -310,8 +318,8 @@ void qca6584_htt_peer_unmap(QCA6584State *s, uint16_t peer_id);
 void qca6584_htt_rx_drained(QCA6584State *s);
 void qca6584_htt_sec_ind(QCA6584State *s, uint16_t peer_id, bool unicast,
                          uint8_t sec_type);
-void qca6584_htt_rx_from_ap(QCA6584State *s, const uint8_t *frame,
-                            size_t len, const uint8_t *key, uint8_t key_id,
-                            uint64_t pn);
+void qca6584_htt_rx_from_ap(QCA6584State *s, WifiAP *ap,
+                            const uint8_t *frame, size_t len,
+                            const uint8_t *key, uint8_t key_id, uint64_t pn);
 
 #endif /* HW_NET_QCA6584_INTERNAL_H */

@@ -11,10 +11,14 @@
  * (qca6584-internal.h has the map); this one is the QOM device.
  *
  * The radio side is a simulated access point (hw/net/wifi-ap.c, an open
- * network, properties ap-ssid, ap-channel, ap-bssid, ap-snr): scans find
- * it, the station authenticates and associates with it, and its data
- * frames go to the QEMU network backend given with netdev= (and back), so
- * with -netdev user the guest gets a DHCP address through Wi-Fi.
+ * or WPA2 network, properties ap-ssid, ap-psk, ap-channel, ap-bssid,
+ * ap-snr), and up to three more (aps=SSID:CHANNEL[:SNR],...: their BSSIDs
+ * follow ap-bssid, the passphrase is the same): scans find them, the
+ * station authenticates and associates with one, and its data frames go
+ * to the QEMU network backend given with netdev= (and back), so with
+ * -netdev user the guest gets a DHCP address through Wi-Fi. The network
+ * behind the APs is one, an ESS: a station that roams keeps its address.
+ * Each AP is a child object, /machine/wifi/ap[N], with its run-time knobs.
  *
  * Function 1 address map (Linux ath10k hw.h, sdio.h):
  *   0x800-0x82b   interrupt status, RX lookahead and interrupt enables
@@ -42,6 +46,7 @@
 #include "migration/vmstate.h"
 #include "qemu/bitops.h"
 #include "qemu/bswap.h"
+#include "qemu/cutils.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "hw/net/trace.h"
@@ -264,21 +269,63 @@ static void qca6584_io_reset(SDIOCard *card)
     qca6584_htt_rx_drained(s);  /* frames held for room are dropped now */
 }
 
-/* A frame between the chip and the AP, to the capture of the air */
-void qca6584_capture(QCA6584State *s, const uint8_t *frame, size_t len)
+WifiAP *qca6584_ap_by_bssid(QCA6584State *s, const uint8_t *bssid)
 {
-    uint8_t chan = s->ap.channel;
-    uint16_t mhz = chan == 14 ? 2484 : chan < 14 ? 2407 + 5 * chan
-                                                 : 5000 + 5 * chan;
+    uint32_t i;
 
-    wifi_pcap_frame(&s->pcap, frame, len, mhz, -95 + (int)s->ap_snr);
+    for (i = 0; i < s->n_aps; i++) {
+        if (!memcmp(s->ap[i].bssid.a, bssid, 6)) {
+            return &s->ap[i];
+        }
+    }
+    return NULL;
 }
 
-/* The AP's own frames: management ones as WMI MGMT_RX, data as RX_IND */
-static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
+/*
+ * The station associated with @ap: the other APs of the network forget
+ * it, as the distribution system moves a station that roamed (mac80211
+ * sends the old AP nothing when it leaves for a new one)
+ */
+void qca6584_ess_roamed(QCA6584State *s, WifiAP *ap)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->n_aps; i++) {
+        if (&s->ap[i] != ap && s->ap[i].state != WIFI_AP_IDLE &&
+            !memcmp(s->ap[i].sta.a, ap->sta.a, 6)) {
+            trace_qca6584_ess_roamed(wifi_mac(s->ap[i].bssid.a),
+                                     wifi_mac(ap->bssid.a));
+            wifi_ap_reset(&s->ap[i]);
+        }
+    }
+}
+
+/*
+ * A frame between the chip and @ap, to the capture of the air, on the
+ * AP's channel (@ap NULL: the one the station is on, or the first)
+ */
+void qca6584_capture(QCA6584State *s, WifiAP *ap, const uint8_t *frame,
+                     size_t len)
+{
+    uint8_t chan;
+    uint16_t mhz;
+
+    if (s->pcap.fd < 0) {
+        return;
+    }
+    if (!ap) {
+        ap = qca6584_serving_ap(s) ?: &s->ap[0];
+    }
+    chan = ap->channel;
+    mhz = chan == 14 ? 2484 : chan < 14 ? 2407 + 5 * chan : 5000 + 5 * chan;
+    wifi_pcap_frame(&s->pcap, frame, len, mhz, -95 + (int)ap->snr);
+}
+
+/* An AP's own frames: management ones as WMI MGMT_RX, data as RX_IND */
+static void qca6584_ap_to_sta(WifiAP *ap, const uint8_t *frame, size_t len,
                               const uint8_t *key, uint8_t key_id, uint64_t pn)
 {
-    QCA6584State *s = opaque;
+    QCA6584State *s = ap->opaque;
 
     if (frame[0] == WIFI_FC0_BEACON) {
         /*
@@ -288,9 +335,9 @@ static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
          */
         if (s->mode == QCA_MODE_HTC && qca6584_link_beacon(s, frame, len) &&
             qca6584_htc_can_send(s, QCA_BLOCK_SIZE)) {
-            qca6584_wmi_mgmt_rx(s, frame, len);
+            qca6584_wmi_mgmt_rx(s, ap, frame, len);
         } else {
-            qca6584_capture(s, frame, len);
+            qca6584_capture(s, ap, frame, len);
         }
         return;
     }
@@ -298,9 +345,9 @@ static void qca6584_ap_to_sta(void *opaque, const uint8_t *frame, size_t len,
         return;
     }
     if (((frame[0] >> 2) & 3) == 0) {
-        qca6584_wmi_mgmt_rx(s, frame, len);
+        qca6584_wmi_mgmt_rx(s, ap, frame, len);
     } else {
-        qca6584_htt_rx_from_ap(s, frame, len, key, key_id, pn);
+        qca6584_htt_rx_from_ap(s, ap, frame, len, key, key_id, pn);
     }
 }
 
@@ -314,40 +361,6 @@ static void qca6584_set_fw_crash(Object *obj, Visitor *v, const char *name,
     }
 }
 
-static void qca6584_set_ap_rekey(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    bool rekey;
-
-    if (visit_type_bool(v, name, &rekey, errp) && rekey) {
-        wifi_rsn_rekey(&QCA6584(obj)->ap);
-    }
-}
-
-static bool qca6584_get_ap_enabled(Object *obj, Error **errp)
-{
-    return QCA6584(obj)->ap.enabled;
-}
-
-static void qca6584_set_ap_enabled(Object *obj, bool enabled, Error **errp)
-{
-    wifi_ap_set_enabled(&QCA6584(obj)->ap, enabled);
-}
-
-/*
- * ap-deauth, ap-disassoc: the AP drops its station with that reason;
- * @opaque is how (wifi_ap_deauth or wifi_ap_disassoc)
- */
-static void qca6584_set_ap_drop(Object *obj, Visitor *v, const char *name,
-                                void *opaque, Error **errp)
-{
-    void (*drop)(WifiAP *ap, uint16_t reason) = opaque;
-    uint16_t reason;
-
-    if (visit_type_uint16(v, name, &reason, errp)) {
-        drop(&QCA6584(obj)->ap, reason);
-    }
-}
 
 /* -- QOM ------------------------------------------------------------------- */
 
@@ -362,29 +375,26 @@ static void qca6584_instance_init(Object *obj)
     card->cis_len = sizeof(qca6584_cis);
     card->func_cis[0] = SDIO_CIS_BASE;
     card->func_cis[1] = QCA_FUNC1_CIS;
-    s->ap.ssid = g_strdup("lab-ap");
+    s->ap_conf.ssid = g_strdup("lab-ap");
     s->pcap.fd = -1;
-    wifi_ap_init(&s->ap, qca6584_ap_to_sta, s);
+    wifi_ap_init(obj, "ap[0]", &s->ap[0], qca6584_ap_to_sta, s);
     qca6584_scan_init(s);
     qca6584_link_init(s);
-    object_property_add(obj, "ap-rekey", "bool", NULL, qca6584_set_ap_rekey,
-                        NULL, NULL);
-    object_property_set_description(obj, "ap-rekey", "true: the AP sends "
-                                    "a new group key (WPA2)");
-    object_property_add_bool(obj, "ap-enabled", qca6584_get_ap_enabled,
-                             qca6584_set_ap_enabled);
-    object_property_set_description(obj, "ap-enabled", "false: the AP is "
-                                    "switched off (no beacons, no answers)");
-    object_property_add(obj, "ap-deauth", "uint16", NULL, qca6584_set_ap_drop,
-                        NULL, wifi_ap_deauth);
-    object_property_set_description(obj, "ap-deauth", "the AP "
-                                    "deauthenticates its station with this "
-                                    "reason code");
-    object_property_add(obj, "ap-disassoc", "uint16", NULL,
-                        qca6584_set_ap_drop, NULL, wifi_ap_disassoc);
-    object_property_set_description(obj, "ap-disassoc", "the AP "
-                                    "disassociates its station with this "
-                                    "reason code");
+    /*
+     * The first AP's knobs, as they were before there were more: ap-rekey,
+     * ap-enabled, ap-deauth, ap-disassoc, and its WPA2 handshakes completed
+     * and messages 2 to 4 whose MIC failed (another passphrase)
+     */
+    object_property_add_alias(obj, "ap-rekey", OBJECT(&s->ap[0]), "rekey");
+    object_property_add_alias(obj, "ap-enabled", OBJECT(&s->ap[0]),
+                              "enabled");
+    object_property_add_alias(obj, "ap-deauth", OBJECT(&s->ap[0]), "deauth");
+    object_property_add_alias(obj, "ap-disassoc", OBJECT(&s->ap[0]),
+                              "disassoc");
+    object_property_add_alias(obj, "ap-handshakes", OBJECT(&s->ap[0]),
+                              "handshakes");
+    object_property_add_alias(obj, "ap-bad-mics", OBJECT(&s->ap[0]),
+                              "bad-mics");
     object_property_add_uint64_ptr(obj, "bmiss-events",
                                    &s->link.bmiss_events, OBJ_PROP_FLAG_READ);
     /* injected failures (faults.c) */
@@ -405,22 +415,68 @@ static void qca6584_instance_init(Object *obj)
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "tx-discarded", &s->htt.tx_discarded,
                                    OBJ_PROP_FLAG_READ);
-    /*
-     * The AP's WPA2 handshakes completed, and its messages 2 to 4 whose
-     * MIC failed (a station with another passphrase)
-     */
-    object_property_add_uint64_ptr(obj, "ap-handshakes", &s->ap.rsn.handshakes,
-                                   OBJ_PROP_FLAG_READ);
-    object_property_add_uint64_ptr(obj, "ap-bad-mics", &s->ap.rsn.bad_mics,
-                                   OBJ_PROP_FLAG_READ);
 }
 
 static void qca6584_instance_finalize(Object *obj)
 {
-    timer_free(QCA6584(obj)->wmi.scan_timer);
-    wifi_ap_finalize(&QCA6584(obj)->ap);
-    wifi_pcap_close(&QCA6584(obj)->pcap);
-    qca6584_link_finalize(QCA6584(obj));
+    QCA6584State *s = QCA6584(obj);
+    uint32_t i;
+
+    timer_free(s->wmi.scan_timer);
+    for (i = 0; i < QCA_MAX_APS; i++) {
+        if (s->ap[i].to_sta) {
+            wifi_ap_finalize(&s->ap[i]);
+        }
+    }
+    wifi_pcap_close(&s->pcap);
+    qca6584_link_finalize(s);
+}
+
+/*
+ * The APs after the first, from aps=SSID:CHANNEL[:SNR],...: the same
+ * passphrase and beacon timing as the first, the BSSIDs after its own
+ */
+static bool qca6584_realize_more_aps(QCA6584State *s, Error **errp)
+{
+    g_auto(GStrv) specs = NULL;
+    uint32_t i;
+
+    if (!s->aps || !*s->aps) {
+        return true;
+    }
+    specs = g_strsplit(s->aps, ",", 0);
+    if (g_strv_length(specs) > QCA_MAX_APS - 1) {
+        error_setg(errp, "aps: at most %u more APs", QCA_MAX_APS - 1);
+        return false;
+    }
+    for (i = 0; specs[i]; i++) {
+        g_auto(GStrv) field = g_strsplit(specs[i], ":", 0);
+        WifiAPConfig conf = s->ap_conf;
+        g_autofree char *name = g_strdup_printf("ap[%u]", i + 1);
+        unsigned long channel, snr = s->ap_conf.snr;
+        guint nfields = g_strv_length(field);
+
+        if (nfields < 2 || nfields > 3 ||
+            qemu_strtoul(field[1], NULL, 10, &channel) || channel > 255 ||
+            (nfields == 3 && qemu_strtoul(field[2], NULL, 10, &snr)) ||
+            snr > UINT32_MAX) {
+            error_setg(errp, "aps: '%s' is not SSID:CHANNEL[:SNR]",
+                       specs[i]);
+            return false;
+        }
+        conf.ssid = field[0];
+        conf.channel = channel;
+        conf.snr = snr;
+        conf.bssid.a[5] += i + 1;
+        wifi_ap_init(OBJECT(s), name, &s->ap[i + 1], qca6584_ap_to_sta, s);
+        if (!wifi_ap_realize(&s->ap[i + 1], &conf, errp)) {
+            error_prepend(errp, "aps: %s: ", specs[i]);
+            return false;
+        }
+        s->n_aps++;
+    }
+    s->n_more_aps = s->n_aps - 1;
+    return true;
 }
 
 static DeviceRealize qca6584_parent_realize;
@@ -434,16 +490,16 @@ static void qca6584_realize(DeviceState *dev, Error **errp)
     };
     static const MACAddr zero;
 
-    if (!memcmp(&s->ap.bssid, &zero, sizeof(zero))) {
-        s->ap.bssid = default_bssid;
+    if (!memcmp(&s->ap_conf.bssid, &zero, sizeof(zero))) {
+        s->ap_conf.bssid = default_bssid;
     }
-    if (!wifi_ap_realize(&s->ap, errp)) {
+    if (!wifi_ap_realize(&s->ap[0], &s->ap_conf, errp)) {
         error_prepend(errp, "qca6584: ");
         return;
     }
-    if (s->ap_snr > 90) {
-        error_setg(errp, "qca6584: ap-snr %u dB is more than 90",
-                   s->ap_snr);
+    s->n_aps = 1;
+    if (!qca6584_realize_more_aps(s, errp)) {
+        error_prepend(errp, "qca6584: ");
         return;
     }
     if (!wifi_pcap_open(&s->pcap, s->pcap_path, errp)) {
@@ -516,6 +572,37 @@ static const VMStateDescription vmstate_qca6584_crash = {
     },
 };
 
+static bool qca6584_more_aps_needed(void *opaque)
+{
+    QCA6584State *s = opaque;
+
+    return s->n_aps > 1;
+}
+
+/*
+ * A subsection: the APs after the first, as many as the command line
+ * gave (the same on both sides, or the load fails)
+ */
+static const VMStateDescription vmstate_qca6584_more_aps = {
+    .name = "qca6584/more-aps",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = qca6584_more_aps_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(n_more_aps, QCA6584State, NULL),
+        {
+            .name = "ap[1]",
+            .version_id = 1,
+            .num_offset = offsetof(QCA6584State, n_more_aps),
+            .vmsd = &vmstate_wifi_ap,
+            .size = sizeof(WifiAP),
+            .flags = VMS_STRUCT | VMS_VARRAY_UINT32,
+            .offset = offsetof(QCA6584State, ap[1]),
+        },
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static bool qca6584_credits_needed(void *opaque)
 {
     QCA6584State *s = opaque;
@@ -575,6 +662,7 @@ static int qca6584_post_load(void *opaque, int version_id)
 {
     QCA6584State *s = opaque;
     QCAMbox *m = &s->mbox;
+    uint32_t i;
 
     if (m->h2t_len > H2T_BUF_SIZE || m->t2h_len > T2H_FIFO_SIZE ||
         m->t2h_head >= T2H_FIFO_SIZE || s->bmi.mem_used > QCA_MEM_WORDS ||
@@ -585,8 +673,13 @@ static int qca6584_post_load(void *opaque, int version_id)
         m->bundle_index > m->bundle_members ||
         (m->bundle_index < m->bundle_members &&
          m->bundle_off >= m->bundle_slot) ||
-        s->ap.state > WIFI_AP_ASSOCIATED || s->mode > QCA_MODE_CRASHED) {
+        s->mode > QCA_MODE_CRASHED) {
         return -EINVAL;
+    }
+    for (i = 0; i < QCA_MAX_APS; i++) {
+        if (s->ap[i].state > WIFI_AP_ASSOCIATED) {
+            return -EINVAL;
+        }
     }
     qca6584_link_post_load(s);
     return 0;
@@ -656,7 +749,7 @@ static const VMStateDescription vmstate_qca6584 = {
         VMSTATE_UINT32(htt.tx_done_count, QCA6584State),
         VMSTATE_BOOL(htt.tx_held, QCA6584State),
         VMSTATE_BOOL(htt.rx_held, QCA6584State),
-        VMSTATE_STRUCT(ap, QCA6584State, 1, vmstate_wifi_ap, WifiAP),
+        VMSTATE_STRUCT(ap[0], QCA6584State, 1, vmstate_wifi_ap, WifiAP),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * []) {
@@ -664,20 +757,23 @@ static const VMStateDescription vmstate_qca6584 = {
         &vmstate_qca6584_link,
         &vmstate_qca6584_crash,
         &vmstate_qca6584_credits,
+        &vmstate_qca6584_more_aps,
         NULL
     },
 };
 
 static Property qca6584_properties[] = {
     DEFINE_NIC_PROPERTIES(QCA6584State, conf),
-    DEFINE_PROP_STRING("ap-ssid", QCA6584State, ap.ssid),
-    DEFINE_PROP_STRING("ap-psk", QCA6584State, ap.psk),
-    DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap.channel, 6),
-    DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap.bssid),
-    DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_snr, 45),
+    DEFINE_PROP_STRING("ap-ssid", QCA6584State, ap_conf.ssid),
+    DEFINE_PROP_STRING("ap-psk", QCA6584State, ap_conf.psk),
+    DEFINE_PROP_UINT8("ap-channel", QCA6584State, ap_conf.channel, 6),
+    DEFINE_PROP_MACADDR("ap-bssid", QCA6584State, ap_conf.bssid),
+    DEFINE_PROP_UINT32("ap-snr", QCA6584State, ap_conf.snr, 45),
+    DEFINE_PROP_STRING("aps", QCA6584State, aps),
     DEFINE_PROP_STRING("pcap", QCA6584State, pcap_path),
-    DEFINE_PROP_UINT16("ap-beacon-interval", QCA6584State, ap.beacon_int, 100),
-    DEFINE_PROP_UINT8("ap-dtim-period", QCA6584State, ap.dtim_period, 1),
+    DEFINE_PROP_UINT16("ap-beacon-interval", QCA6584State, ap_conf.beacon_int,
+                       100),
+    DEFINE_PROP_UINT8("ap-dtim-period", QCA6584State, ap_conf.dtim_period, 1),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -2,8 +2,9 @@
  * Qualcomm QCA6584 model: the firmware's scan
  *
  * WMI START_SCAN names the channels; the firmware reports STARTED, then
- * dwells on each channel in turn (FOREIGN_CHANNEL), where the simulated
- * AP's beacon comes up as a management frame, and ends with COMPLETED.
+ * dwells on each channel in turn (FOREIGN_CHANNEL), where the beacons of
+ * the simulated APs on that channel come up as management frames, and
+ * ends with COMPLETED.
  * The dwell runs in virtual time, so a scan takes the same guest time
  * however fast the host is.
  *
@@ -79,7 +80,7 @@ static void qca6584_scan_stop(QCA6584State *s, uint32_t reason)
 
 /*
  * One scan step, WMI_SCAN_DWELL_MS apart as a radio dwells on each
- * channel: the next channel (with the AP's beacon on its channel), or
+ * channel: the next channel (with the beacons of the APs on that channel), or
  * the end of the scan. Pacing matters: ath10k checks its scan state after
  * the STARTED event, and a scan that completes before that check fails.
  */
@@ -89,13 +90,16 @@ static void qca6584_scan_tick(void *opaque)
     QCAWmi *w = &s->wmi;
     int64_t now = qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
     uint8_t beacon[WIFI_MGMT_MAX];
-    uint32_t freq;
+    uint32_t freq, i;
 
     if (!w->scan_active) {
         return;
     }
-    /* room for the channel's event and its beacon, else the host is behind */
-    if (!qca6584_htc_can_send(s, 2 * QCA_BLOCK_SIZE)) {
+    /*
+     * room for the channel's event and the beacons of every AP, else the
+     * host is behind
+     */
+    if (!qca6584_htc_can_send(s, (1 + s->n_aps) * QCA_BLOCK_SIZE)) {
         timer_mod(w->scan_timer, now + 1);
         return;
     }
@@ -105,8 +109,13 @@ static void qca6584_scan_tick(void *opaque)
     }
     freq = w->scan_freqs[w->scan_next++];
     qca6584_scan_event(s, WMI_SCAN_FOREIGN_CHAN, 0, freq);
-    if (qca6584_freq_to_chan(freq) == s->ap.channel && s->ap.enabled) {
-        qca6584_wmi_mgmt_rx(s, beacon, wifi_ap_beacon(&s->ap, NULL, beacon));
+    for (i = 0; i < s->n_aps; i++) {
+        WifiAP *ap = &s->ap[i];
+
+        if (qca6584_freq_to_chan(freq) == ap->channel && ap->enabled) {
+            qca6584_wmi_mgmt_rx(s, ap, beacon,
+                                wifi_ap_beacon(ap, NULL, beacon));
+        }
     }
     timer_mod(w->scan_timer, now + WMI_SCAN_DWELL_MS);
 }

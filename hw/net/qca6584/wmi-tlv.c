@@ -305,19 +305,23 @@ static void qca6584_wmi_ready(QCA6584State *s)
 
 /* -- management frames ----------------------------------------------------- */
 
-/* An 802.11 management frame from the AP to the host, as WMI MGMT_RX */
-void qca6584_wmi_mgmt_rx(QCA6584State *s, const uint8_t *frame, uint32_t len)
+/*
+ * An 802.11 management frame from @ap to the host, as WMI MGMT_RX: heard
+ * on the AP's channel, with its signal
+ */
+void qca6584_wmi_mgmt_rx(QCA6584State *s, WifiAP *ap, const uint8_t *frame,
+                         uint32_t len)
 {
     uint8_t buf[sizeof(WmiTlv) + sizeof(WmiMgmtRxEv) + sizeof(WmiTlv) +
                 WIFI_MGMT_MAX + 8];
     uint8_t *p = buf, *v;
     WmiMgmtRxEv *ev = WMI_TLV_PUT(&p, WMI_TAG_MGMT_RX_HDR, WmiMgmtRxEv);
-    uint8_t chan = s->ap.channel;
+    uint8_t chan = ap->channel;
 
     assert(len <= WIFI_MGMT_MAX);
-    qca6584_capture(s, frame, len);
+    qca6584_capture(s, ap, frame, len);
     ev->channel = cpu_to_le32(chan);
-    ev->snr = cpu_to_le32(s->ap_snr);
+    ev->snr = cpu_to_le32(ap->snr);
     ev->rate = cpu_to_le32(chan <= 14 ? 1000 : 6000);      /* kbit/s */
     ev->phy_mode = cpu_to_le32(chan <= 14 ? WMI_PHY_MODE_11G :
                                WMI_PHY_MODE_11A);

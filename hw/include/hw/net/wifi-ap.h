@@ -17,6 +17,7 @@
 #define HW_NET_WIFI_AP_H
 
 #include "net/net.h"
+#include "qom/object.h"
 #include "hw/net/wifi-rsn.h"
 
 /* 802.11 data header, LLC/SNAP, with room for an Ethernet payload */
@@ -36,23 +37,46 @@ typedef enum WifiAPState {
     WIFI_AP_ASSOCIATED,
 } WifiAPState;
 
-/*
- * How the AP's frames reach the station: through the chip model, which
- * delivers @frame (802.11, @len bytes) to its host. @pn is the frame's
- * CCMP packet number when it is Protected, under @key (@key_id 0: the
- * pairwise key), else 0.
- */
-typedef void WifiAPToStation(void *opaque, const uint8_t *frame, size_t len,
-                             const uint8_t *key, uint8_t key_id, uint64_t pn);
+#define TYPE_WIFI_AP "wifi-ap"
+OBJECT_DECLARE_SIMPLE_TYPE(WifiAP, WIFI_AP)
 
-typedef struct WifiAP {
-    /* configuration */
+#define WIFI_SNR_MAX            90      /* dB: -5 dBm, next to the AP */
+
+/* What an AP is set up with */
+typedef struct WifiAPConfig {
     char *ssid;
     char *psk;                          /* WPA2 passphrase; empty: open */
     uint8_t channel;
     MACAddr bssid;
     uint16_t beacon_int;                /* TU (1024 us) */
     uint8_t dtim_period;                /* beacons */
+    uint32_t snr;                       /* at first; see WifiAP */
+} WifiAPConfig;
+
+/*
+ * How @ap's frames reach the station: through the chip model, which
+ * delivers @frame (802.11, @len bytes) to its host. @pn is the frame's
+ * CCMP packet number when it is Protected, under @key (@key_id 0: the
+ * pairwise key), else 0.
+ */
+typedef void WifiAPToStation(WifiAP *ap, const uint8_t *frame, size_t len,
+                             const uint8_t *key, uint8_t key_id, uint64_t pn);
+
+/*
+ * An AP is a QOM object, a child of the chip model that hears it, so
+ * that each AP's run-time knobs (its signal, on or off, a deauth) have
+ * a path: /machine/wifi/ap[N]
+ */
+struct WifiAP {
+    Object parent_obj;
+
+    /* configuration, from WifiAPConfig */
+    char *ssid;
+    uint8_t channel;
+    MACAddr bssid;
+    uint16_t beacon_int;
+    uint8_t dtim_period;
+    uint32_t snr_at_start;
     WifiAPToStation *to_sta;
     void *opaque;
 
@@ -62,17 +86,26 @@ typedef struct WifiAP {
     uint16_t seq;                       /* sequence number of our frames */
     WifiRsn rsn;                        /* WPA2: the authenticator */
     bool enabled;                       /* on the air, beaconing */
+    /* the signal as the station hears it: dB above the noise, -95 dBm */
+    uint32_t snr;
     uint8_t dtim_count;
     QEMUTimer *beacon_timer;            /* virtual time, not migrated */
-} WifiAP;
+};
 
 extern const VMStateDescription vmstate_wifi_ap;
 
-/* At instance init: how the AP's own frames reach the station */
-void wifi_ap_init(WifiAP *ap, WifiAPToStation *to_sta, void *opaque);
+/*
+ * At the chip's instance init: @ap, its child @name, and how the AP's own
+ * frames reach the station
+ */
+void wifi_ap_init(Object *chip, const char *name, WifiAP *ap,
+                  WifiAPToStation *to_sta, void *opaque);
 
-/* At realize: the configuration is checked, the PSK's PMK derived */
-bool wifi_ap_realize(WifiAP *ap, Error **errp);
+/*
+ * At realize: the AP set up as @conf says (checked; the PSK's PMK
+ * derived) and on the air
+ */
+bool wifi_ap_realize(WifiAP *ap, const WifiAPConfig *conf, Error **errp);
 void wifi_ap_finalize(WifiAP *ap);
 
 /* A MAC address as one number, for traces */
