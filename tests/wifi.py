@@ -1,7 +1,8 @@
 """What the Wi-Fi system tests share (test_wifi, test_wifi_wpa2,
-test_wifi_faults): the QCA6584's network on QEMU's user network, waiting
-for ath10k_sdio and wlan0, ath10k trouble in a log, downloads from an
-HTTP server on the host checked by md5; the WPA2 network and
+test_wifi_faults, test_wifi_roam): the QCA6584's network on QEMU's user
+network, waiting for ath10k_sdio and wlan0, ath10k trouble in a log,
+downloads from an HTTP server on the host checked by md5, or paced so
+that one is in flight while the link changes; the WPA2 network and
 wpa_supplicant (lab-wifi-connect) on it."""
 import functools
 import hashlib
@@ -10,6 +11,7 @@ import os
 import random
 import re
 import threading
+import time
 
 from lablib import BUILD, expect
 
@@ -82,6 +84,71 @@ def download(board, mib):
                     % (HOST_IP, port, name), timeout=120 + 20 * mib)
     expect(out.split()[:1] == [md5],
            '%d MiB download corrupt: md5 %s, want %s' % (mib, out, md5))
+
+
+class PacedDownload:
+    """One file of @mib MiB served to the guest (as /paced.bin, at .url)
+    at once up to @fast MiB, then in 8 KiB steps 20 ms apart (about
+    400 kB/s, so that a transfer is in flight when something happens to
+    the link) until .release is set, then the rest at once. .sent: bytes
+    handed to the socket so far."""
+
+    def __init__(self, mib, fast=1):
+        self.data = random.Random('paced').randbytes(mib << 20)
+        self.md5 = hashlib.md5(self.data).hexdigest()
+        self.size = len(self.data)
+        self.sent = 0
+        self.release = threading.Event()
+        paced = self
+
+        class Handler(_Quiet):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header('Content-Length', str(paced.size))
+                self.end_headers()
+                paced._stream(self.wfile, fast << 20)
+
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                      Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+        self.url = 'http://%s:%d/paced.bin' % (HOST_IP,
+                                              self.server.server_address[1])
+
+    def _stream(self, out, fast):
+        step = 8 << 10
+        while self.sent < self.size:
+            n = self.size - self.sent
+            if self.sent < fast:
+                n = min(n, fast - self.sent)
+            elif not self.release.is_set():
+                n = min(n, step)
+                # paced, but never held for more than 3 minutes
+                self.release.wait(0.02 if time.monotonic() < self.deadline
+                                  else 0)
+            out.write(self.data[self.sent:self.sent + n])
+            self.sent += n
+
+    def start(self, board, path):
+        """The guest downloads it in the background; md5sum's line
+        appears in @path when done."""
+        self.deadline = time.monotonic() + 180
+        board.run('(wget -q -O - %s | md5sum >%s.part && mv %s.part %s) '
+                  '</dev/null >/dev/null 2>&1 & true' % (self.url, path, path,
+                                                    path))
+
+    def wait_sent(self, nbytes, timeout=60):
+        end = time.monotonic() + timeout
+        while self.sent < nbytes and time.monotonic() < end:
+            time.sleep(0.05)
+        expect(self.sent >= nbytes, 'the download did not start: %d bytes'
+               % self.sent)
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def supplicant_log(board):
