@@ -175,7 +175,8 @@ class Board:
 
     def __init__(self, name, machine_opts='', qemu_args=(), append='',
                  kernel=None, dtb=None, initrd=None, log_dir=None,
-                 qemu=None, machine='imx7d-custom', share=None, cmdline=None):
+                 qemu=None, machine='imx7d-custom', share=None, cmdline=None,
+                 wrapper=()):
         self.name = name
         self.log_dir = log_dir or os.path.join(BUILD, 'test-logs')
         os.makedirs(self.log_dir, exist_ok=True)
@@ -183,6 +184,7 @@ class Board:
         machine += ',' + machine_opts if machine_opts else ''
         self.machine = machine
         self.qemu = qemu or QEMU
+        self.wrapper = tuple(wrapper)   # before QEMU's argv (ip netns exec)
         # the guest's files and QEMU's options: what snapshot_key() covers
         self.files = [kernel or default_kernel(),
                       dtb or os.path.join(IMAGES, 'imx7d-custom.dtb'),
@@ -216,6 +218,7 @@ class Board:
         if self._vm is None:
             from qemu.machine import QEMUMachine
             self._vm = QEMUMachine(self.qemu, name=self.name,
+                                   wrapper=self.wrapper,
                                    log_dir=self.log_dir, sock_dir=self.log_dir)
             self._vm.set_machine(self.machine)
             self._vm.set_console()
