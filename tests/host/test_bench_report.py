@@ -41,6 +41,9 @@ DISPLAY = {'driver': [40.1, 41.0, 39.5, 40.6, 42.0],
 KEXEC = [2.09, 2.2, 1.95, 2.3, 2.1]
 NETS = {'wifi': {'rx': [56.1, 50.2, 49.9], 'tx': [227.1, 200.0, 210.5]},
         'wired': {'rx': [220.5, 210.0, 205.5], 'tx': [256.3, 250.1, 240.0]},
+        'wifi-tap': {'rx': [105.3, 77.9, 74.9], 'tx': [205.2, 356.9, 287.3]},
+        'wired-tap': {'rx': [331.7, 394.6, 366.2],
+                      'tx': [391.1, 398.1, 489.5]},
         'hwsim': {'error': 'lab-hwsim-pair: no IBSS'}}
 # (make kernel-src and the reload loop, session of 2026-12-02)
 REBUILD = 35.2
