@@ -301,13 +301,14 @@ static void qca6584_tx_mgmt(QCA6584State *s, const uint8_t *frame,
 
 /*
  * The Ethernet frame a data frame of packet type @type carries, at
- * @eth_off into it (@eth_len bytes); false if there is none to send
+ * @eth_off into it (@eth_len bytes); false if there is none to send.
+ * @bss: the AP an 802.11 frame is addressed to (NULL: none of them)
  */
-static bool qca6584_tx_data_eth(QCA6584State *s, uint8_t type,
+static bool qca6584_tx_data_eth(QCA6584State *s, uint8_t type, WifiAP *bss,
                                 uint8_t *frame, size_t len,
                                 size_t *eth_off, size_t *eth_len)
 {
-    WifiAP *ap;
+    WifiAP *ap = bss;
     int off;
 
     if (type == HTT_TX_PKT_ETHERNET) {
@@ -316,8 +317,6 @@ static bool qca6584_tx_data_eth(QCA6584State *s, uint8_t type,
         *eth_len = len;
         return ap && wifi_rsn_port_open(ap) && len >= WIFI_ETH_HDR_LEN;
     }
-    /* an 802.11 frame to the DS goes to its BSSID, Address 1 */
-    ap = len >= WIFI_HDR_LEN ? qca6584_ap_by_bssid(s, frame + 4) : NULL;
     if (!ap) {
         return false;
     }
@@ -340,6 +339,7 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     uint8_t frame[WIFI_FRAME_MAX];
     uint16_t flen, msdu_id;
     size_t eth_off, eth_len;
+    WifiAP *bss = NULL;
     uint8_t type;
     bool compl;
 
@@ -365,10 +365,12 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     memcpy(frame, msg + sizeof(HttTxFrm), flen);
     trace_qca6584_tx_frame(type, msdu_id, flen);
     if (type != HTT_TX_PKT_ETHERNET) {
+        /* an 802.11 frame goes to its BSSID, Address 1 */
+        if (flen >= WIFI_HDR_LEN) {
+            bss = qca6584_ap_by_bssid(s, frame + 4);
+        }
         /* the air has 802.11 frames, on the channel of their BSS */
-        qca6584_capture(s, flen >= WIFI_HDR_LEN ?
-                        qca6584_ap_by_bssid(s, frame + 4) : NULL,
-                        frame, flen);
+        qca6584_capture(s, bss, frame, flen);
     }
     switch (type) {
     case HTT_TX_PKT_MGMT:
@@ -377,7 +379,8 @@ static void qca6584_htt_tx_frm(QCA6584State *s, const uint8_t *msg,
     case HTT_TX_PKT_RAW:
     case HTT_TX_PKT_NATIVE_WIFI:
     case HTT_TX_PKT_ETHERNET:
-        if (qca6584_tx_data_eth(s, type, frame, flen, &eth_off, &eth_len) &&
+        if (qca6584_tx_data_eth(s, type, bss, frame, flen, &eth_off,
+                                &eth_len) &&
             !qca6584_tx_to_network(s, frame + eth_off, eth_len,
                                    le16_to_cpu(desc->flags1) &
                                    HTT_TX_CSUM_OFFLOAD)) {

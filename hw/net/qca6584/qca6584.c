@@ -361,7 +361,6 @@ static void qca6584_set_fw_crash(Object *obj, Visitor *v, const char *name,
     }
 }
 
-
 /* -- QOM ------------------------------------------------------------------- */
 
 static void qca6584_instance_init(Object *obj)
