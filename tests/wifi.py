@@ -151,6 +151,13 @@ class PacedDownload:
         self.server.server_close()
 
 
+def dhcp_lease(board):
+    """wlan0's address from QEMU's DHCP server, through the AP."""
+    out = board.run('udhcpc -i wlan0 -n -q -t 5 2>&1', timeout=60)
+    expect('lease of %s obtained from %s' % (GUEST_IP, HOST_IP) in out,
+           'no lease:\n' + out)
+
+
 def supplicant_log(board):
     return board.run('cat ' + SUPPLICANT_LOG)
 

@@ -159,13 +159,6 @@ static void sta_mgmt_to(QcaHost *h, const uint8_t *bssid, uint8_t fc0,
     htt_tx(h, HTT_TX_PKT_MGMT, 0, 1, frame, n + blen);
 }
 
-/* ... to the first AP */
-static void sta_mgmt(QcaHost *h, uint8_t fc0, const uint8_t *body,
-                     unsigned blen)
-{
-    sta_mgmt_to(h, ap_bssid, fc0, body, blen);
-}
-
 /* What the data path's frames leave: HTC messages and socket datagrams */
 static void net_drain(QcaHost *h, int fd)
 {
@@ -223,19 +216,27 @@ static ssize_t net_recv(QTestState *qts, int fd, uint8_t *frame, size_t size)
 }
 
 /*
- * Authenticated and associated, as the host's PEER_CREATE and MLME do,
- * the association request's body @assoc; what the AP answers unread
+ * Authenticated and (re)associated (@fc0) with the AP @bssid, as the
+ * host's PEER_CREATE and MLME do, the request's body @assoc; what the AP
+ * answers unread
  */
-static void sta_join(QcaHost *h, int fd, const uint8_t *assoc, unsigned len)
+static void sta_join_to(QcaHost *h, int fd, const uint8_t *bssid,
+                        uint8_t fc0, const uint8_t *assoc, unsigned len)
 {
     static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
     uint8_t cmd[16] = { 0 };
 
     net_settle(h, fd);
-    memcpy(cmd + 4, ap_bssid, 6);
+    memcpy(cmd + 4, bssid, 6);
     wmi_send(h, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
-    sta_mgmt(h, FC0_AUTH, auth, sizeof(auth));
-    sta_mgmt(h, FC0_ASSOC_REQ, assoc, len);
+    sta_mgmt_to(h, bssid, FC0_AUTH, auth, sizeof(auth));
+    sta_mgmt_to(h, bssid, fc0, assoc, len);
+}
+
+/* ... associated with the first AP */
+static void sta_join(QcaHost *h, int fd, const uint8_t *assoc, unsigned len)
+{
+    sta_join_to(h, fd, ap_bssid, FC0_ASSOC_REQ, assoc, len);
 }
 
 /* Associated to the open network, what came of it read */
@@ -402,11 +403,9 @@ static bool ap_associated(QTestState *qts, int ap)
  */
 static void test_roam(void)
 {
-    static const uint8_t auth[6] = { 0, 0, 1, 0, 0, 0 };
     static const uint8_t reassoc[10] = {
         0x01, 0x04, 0x0a, 0x00, 0x02, 0x03, 0x7f, 0x00, 0x00, 0x01,
     };
-    uint8_t cmd[16] = { 0 };
     g_autofree char *args = NULL;
     QcaHost host, *h = &host;
     QTestState *qts;
@@ -417,11 +416,7 @@ static void test_roam(void)
     g_assert_true(ap_associated(qts, 0));
     g_assert_false(ap_associated(qts, 1));
 
-    net_settle(h, fd);
-    memcpy(cmd + 4, ap2_bssid, 6);
-    wmi_send(h, WMI_PEER_CREATE, WMI_TAG_PEER_CREATE, cmd, sizeof(cmd));
-    sta_mgmt_to(h, ap2_bssid, FC0_AUTH, auth, sizeof(auth));
-    sta_mgmt_to(h, ap2_bssid, FC0_REASSOC_REQ, reassoc, sizeof(reassoc));
+    sta_join_to(h, fd, ap2_bssid, FC0_REASSOC_REQ, reassoc, sizeof(reassoc));
     net_drain(h, fd);
     g_assert_false(ap_associated(qts, 0));
     g_assert_true(ap_associated(qts, 1));

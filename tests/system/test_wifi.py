@@ -12,7 +12,8 @@ import re
 import lablib
 from lablib import BUILD, expect
 from wifi import (AP_BSSID, GUEST_IP, HOST_IP, NET_ARGS, PROBED,
-                  ath10k_trouble, download, wait_wlan0, wifi_ready)
+                  ath10k_trouble, dhcp_lease, download, wait_wlan0,
+                  wifi_ready)
 
 BOARD = {'qemu_args': NET_ARGS}
 RECONNECTS = 10
@@ -127,9 +128,7 @@ def test_connect_associates(board):
 def test_dhcp_lease_over_wifi(board):
     wifi_ready(board)
     connect(board)
-    out = board.run('udhcpc -i wlan0 -n -q -t 5 2>&1', timeout=60)
-    expect('lease of %s obtained from %s' % (GUEST_IP, HOST_IP) in out,
-           'no lease:\n' + out)
+    dhcp_lease(board)
     expect('inet %s/24' % GUEST_IP in board.run('ip -4 addr show wlan0'),
            'the lease is not on wlan0')
     expect('default via %s dev wlan0' % HOST_IP in board.run('ip route'),

@@ -11,7 +11,7 @@ and a download in flight across the roam completes with the right md5:
 the network behind both APs is one, so the station keeps its address and
 TCP its connection."""
 from lablib import expect
-from wifi import (AP_BSSID, GUEST_IP, PSK, WIFI, WPA2_ARGS,
+from wifi import (AP_BSSID, PSK, WIFI, WPA2_ARGS, dhcp_lease,
                   PacedDownload, ath10k_trouble, supplicant_log,
                   wait_supplicant, wifi_ready)
 
@@ -63,8 +63,7 @@ def test_roam_during_download(board):
     expect(out.startswith('connected'), 'not connected:\n' + out)
     expect('Connected to ' + AP_BSSID in board.run('iw dev wlan0 link'),
            'the supplicant did not choose the stronger AP')
-    out = board.run('udhcpc -i wlan0 -n -q -t 5 2>&1', timeout=60)
-    expect('lease of %s obtained' % GUEST_IP in out, 'no lease:\n' + out)
+    dhcp_lease(board)
 
     paced = PacedDownload(8)
     try:

@@ -21,7 +21,7 @@ import subprocess
 
 from lablib import BUILD, expect
 from wifi import (AP_BSSID, GUEST_IP, SUPPLICANT_LOG, WIFI, WPA2_ARGS,
-                  ath10k_trouble, connected_count, download,
+                  ath10k_trouble, connected_count, dhcp_lease, download,
                   ensure_connected, join, supplicant_log, wait_supplicant,
                   wifi_ready)
 
@@ -48,8 +48,7 @@ def test_wpa2_connect_and_download(board):
     expect(not bad, 'key trouble:\n' + '\n'.join(bad))
     # the data path: DHCP (broadcast under the GTK), then a download whose
     # every frame is Protected under the PTK both ways
-    out = board.run('udhcpc -i wlan0 -n -q -t 5 2>&1', timeout=60)
-    expect('lease of %s obtained' % GUEST_IP in out, 'no lease:\n' + out)
+    dhcp_lease(board)
     download(board, 4)
 
 
