@@ -9,6 +9,11 @@ LAB_CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imx7-lab}
 export CCACHE_DIR=${CCACHE_DIR:-$LAB_CACHE/ccache}
 
 log() { printf '[lab] %s\n' "$*" >&2; }
+# The first 30 compiler errors in build log $1, to stderr. One awk, not
+# grep | head: under pipefail head's early exit killed grep (141), the
+# ERR trap reported that, and meson's warnings ("... hard error") had
+# taken the 30 lines before the compiler's
+first_errors() { awk '/error:|Error [0-9]|FAILED:/ && n++ < 30' "$1" >&2; }
 die() {
 	printf '[lab] ERROR: %s\n' "$*" >&2
 	# already said: the script that called this subshell need not say more

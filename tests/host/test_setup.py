@@ -129,3 +129,28 @@ def test_image_rebuild_never_leaves_a_boot_file_missing():
     expect(proc.returncode == 0, 'the image build failed')
     expect(not missing, 'missing during the rebuild: %s'
            % ', '.join(sorted(os.path.basename(f) for f in missing)))
+
+
+def test_a_failed_build_shows_its_compiler_errors():
+    """A build that fails shows the compiler's errors, not the first 30
+    lines of meson's warnings that say "error" (and, under pipefail, not
+    lib.sh's ERR trap on the `head` that cut them short)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'ninja.log')
+        with open(log, 'w') as f:
+            for i in range(5000):
+                f.write("meson.build:21: WARNING: Source item 'x%d' will "
+                        "become a hard error in the future.\n" % i)
+            f.write('FAILED: obj.o\n../x.c:163:13: error: \'f\' defined '
+                    'but not used [-Werror=unused-function]\n')
+        proc = subprocess.run(
+            ['bash', '-c', '. "%s"; set -o pipefail; build() { false; }; '
+             'build || { first_errors "$1"; die "build failed"; }' % LIB,
+             'build', log], capture_output=True, text=True, timeout=60)
+        expect(proc.returncode != 0, 'the failed build passed')
+        expect("x.c:163:13: error: 'f' defined but not used" in proc.stderr
+               and 'FAILED: obj.o' in proc.stderr,
+               'the compiler error is not shown:\n' + proc.stderr[-2000:])
+        expect('hard error' not in proc.stderr and
+               'build failed' in proc.stderr,
+               'not the errors and the reason:\n' + proc.stderr[-2000:])
