@@ -321,6 +321,8 @@ static uint32_t sdio_card_space(SDIOCard *card, unsigned fn)
 
 /* -- commands -------------------------------------------------------------- */
 
+static void sdio_card_xfer_step(SDIOCard *card);
+
 static int sdio_card_r5(uint8_t *response, uint8_t flags, uint8_t data)
 {
     response[0] = 0;
@@ -359,6 +361,26 @@ static int sdio_card_cmd52(SDIOCard *card, uint32_t arg, uint8_t *response)
     return sdio_card_r5(response, R5_STATE_CMD, data);
 }
 
+/*
+ * An accepted CMD53 whose data phase fails on the lines: the controller
+ * learns it from sdio_card_data_fault() and moves nothing. A read with a
+ * CRC error did leave the card: its bytes are read (and a function's
+ * transfer_done() sees them go) but reach nobody.
+ */
+static void sdio_card_fail_data_phase(SDIOCard *card, SDIOCmd53Fault fault)
+{
+    if (fault == SDIO_CMD53_DATA_CRC) {
+        card->data_fault = SD_DATA_CRC;
+        while (!card->xfer_write && card->xfer_active) {
+            sdio_card_read_reg(card, card->xfer_fn, card->xfer_addr);
+            sdio_card_xfer_step(card);
+        }
+    } else {
+        card->data_fault = SD_DATA_TIMEOUT;
+    }
+    card->xfer_active = false;
+}
+
 static int sdio_card_cmd53(SDIOCard *card, uint32_t arg, uint8_t *response)
 {
     unsigned fn = ARG_FN(arg);
@@ -366,6 +388,7 @@ static int sdio_card_cmd53(SDIOCard *card, uint32_t arg, uint8_t *response)
     uint32_t count = ARG_COUNT(arg);
     uint32_t len;
     uint8_t error = 0;
+    SDIOCmd53Fault fault = SDIO_CMD53_OK;
 
     trace_sdio_card_cmd53(arg & ARG_WRITE ? 'W' : 'R', fn, addr,
                           arg & ARG_BLOCK_MODE ? 'B' : 'b', count,
@@ -406,8 +429,12 @@ static int sdio_card_cmd53(SDIOCard *card, uint32_t arg, uint8_t *response)
         qemu_log_mask(LOG_GUEST_ERROR, "sdio-card: CMD53 to function %u, "
                       "which is not enabled (IOE 0x%02x)\n", fn, card->ioe);
     }
-    if (!error && fn && card->klass->cmd53_fails &&
-        card->klass->cmd53_fails(card, fn, addr, arg & ARG_WRITE)) {
+    if (!error && fn && card->klass->cmd53_fault) {
+        fault = card->klass->cmd53_fault(card, fn, addr,
+                                         arg & ARG_INC_ADDR ? len : 1,
+                                         arg & ARG_WRITE);
+    }
+    if (fault == SDIO_CMD53_R5_ERROR) {
         error = R5_ERROR;
     }
 
@@ -420,6 +447,9 @@ static int sdio_card_cmd53(SDIOCard *card, uint32_t arg, uint8_t *response)
     card->xfer_addr = addr;
     card->xfer_len = error ? 0 : len;
     card->xfer_left = card->xfer_len;
+    if (fault == SDIO_CMD53_DATA_CRC || fault == SDIO_CMD53_DATA_TIMEOUT) {
+        sdio_card_fail_data_phase(card, fault);
+    }
     return sdio_card_r5(response, R5_STATE_TRN | error, 0);
 }
 
@@ -429,6 +459,7 @@ static int sdio_card_do_command(SDState *sd, SDRequest *req,
     SDIOCard *card = SDIO_CARD(sd);
 
     trace_sdio_card_command(req->cmd, req->arg, card->state);
+    card->data_fault = SD_DATA_OK;
     switch (req->cmd) {
     case 0:     /* GO_IDLE_STATE: for the memory part only */
         return 0;
@@ -555,6 +586,11 @@ static bool sdio_card_receive_ready(SDState *sd)
     SDIOCard *card = SDIO_CARD(sd);
 
     return card->xfer_active && card->xfer_write;
+}
+
+static SDDataFault sdio_card_data_fault(SDState *sd)
+{
+    return SDIO_CARD(sd)->data_fault;
 }
 
 static bool sdio_card_get_inserted(SDState *sd)
@@ -688,6 +724,7 @@ static void sdio_card_class_init(ObjectClass *klass, void *data)
     sc->read_byte = sdio_card_read_byte;
     sc->data_ready = sdio_card_data_ready;
     sc->receive_ready = sdio_card_receive_ready;
+    sc->data_fault = sdio_card_data_fault;
     sc->get_inserted = sdio_card_get_inserted;
     sc->get_readonly = sdio_card_get_readonly;
     sc->set_voltage = sdio_card_set_voltage;

@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "qapi/qmp/qdict.h"
 #include "lab-usdhc.h"
 #include "lab-qca.h"
 
@@ -214,4 +215,33 @@ void assert_firmware_ok(QcaHost *h)
     g_assert_cmphex(ldl_le_p(last + HTC_HDR_LEN), ==, WMI_VDEV_STOPPED);
     g_assert_cmphex(ldl_le_p(last + HTC_HDR_LEN + 8), ==, 3);
     assert_card_ok(h->qts);
+}
+
+/* -- the chip's properties -- */
+
+QDict *wifi_qom_get(QTestState *qts, const char *path, const char *name)
+{
+    g_autofree char *full = g_strconcat(QCA_QOM_PATH, path, NULL);
+    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                            "{ 'path': %s, 'property': %s } }", full, name);
+
+    g_assert(qdict_haskey(resp, "return"));
+    return resp;
+}
+
+int64_t wifi_qom_get_int(QTestState *qts, const char *name)
+{
+    QDict *resp = wifi_qom_get(qts, "", name);
+    int64_t value = qdict_get_int(resp, "return");
+
+    qobject_unref(resp);
+    return value;
+}
+
+void wifi_qom_set_uint(QTestState *qts, const char *name, uint64_t value)
+{
+    qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', 'arguments': "
+                             "{ 'path': %s, 'property': %s, "
+                             "'value': %" PRIu64 " } }", QCA_QOM_PATH, name,
+                             value);
 }

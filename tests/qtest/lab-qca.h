@@ -19,6 +19,9 @@
 #include "libqtest.h"
 #include "lab-usdhc.h"
 
+/* The chip in the board's QOM tree */
+#define QCA_QOM_PATH        "/machine/wifi"
+
 /* Function 1: registers, the diagnostic window, mailbox 0 */
 #define QCA_HOST_INT_STATUS 0x800
 #define QCA_LOOKAHEAD_VALID 0x805
@@ -125,6 +128,13 @@ void htc_connect(QcaHost *h, uint16_t svc, uint8_t eid);
 void htc_boot(QcaHost *h);
 /* A board, the card enumerated and booted as htc_boot(), data by PIO */
 QTestState *htc_start(QcaHost *h);
+
+/* A property of the chip (@path "") or of its child @path, as a QDict */
+QDict *wifi_qom_get(QTestState *qts, const char *path, const char *name);
+/* An integer property of the chip */
+int64_t wifi_qom_get_int(QTestState *qts, const char *name);
+/* Set an integer property of the chip, which must take it */
+void wifi_qom_set_uint(QTestState *qts, const char *name, uint64_t value);
 
 /* The card still works: CMD52 and CMD53 (by PIO) */
 void assert_card_ok(QTestState *qts);

@@ -98,6 +98,8 @@
 #define NIS_CARDINT         0x0100
 #define NIS_ERR             0x8000
 #define EIS_CMDTIMEOUT      (0x0001u << 16)
+#define EIS_DATATIMEOUT     (0x0010u << 16)
+#define EIS_DATACRC         (0x0020u << 16)
 #define EIS_ALL             0xffff0000u
 #define NIS_ENABLES         (NIS_CMDCMP | NIS_TRSCMP | NIS_WBUFRDY | \
                              NIS_RBUFRDY)

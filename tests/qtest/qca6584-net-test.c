@@ -363,27 +363,6 @@ static void test_snapshot_associated(const void *stream)
     close(fd);
 }
 
-/* A property of the chip (@path "") or of its child @path, as a QDict */
-static QDict *wifi_qom_get(QTestState *qts, const char *path,
-                           const char *name)
-{
-    g_autofree char *full = g_strconcat("/machine/wifi", path, NULL);
-    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
-                            "{ 'path': %s, 'property': %s } }", full, name);
-
-    g_assert(qdict_haskey(resp, "return"));
-    return resp;
-}
-
-static int64_t wifi_qom_get_int(QTestState *qts, const char *name)
-{
-    QDict *resp = wifi_qom_get(qts, "", name);
-    int64_t value = qdict_get_int(resp, "return");
-
-    qobject_unref(resp);
-    return value;
-}
-
 static bool ap_associated(QTestState *qts, int ap)
 {
     g_autofree char *path = g_strdup_printf("/ap[%d]", ap);

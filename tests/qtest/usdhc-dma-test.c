@@ -72,6 +72,79 @@ static void assert_dma_ok(QTestState *qts)
     g_assert_cmpmem(in, sizeof(in), out, sizeof(out));
 }
 
+/*
+ * A CMD53 of 4 bytes to the diagnostic window's data register by ADMA2,
+ * whose data phase the card fails: a clean R5, then the controller
+ * reports @error instead of completing the transfer and the DAT line stays
+ * busy until the driver resets it (Linux's sdhci resets CMD and DAT after
+ * a data error)
+ */
+static void cmd53_data_error(QTestState *qts, bool write, uint32_t error)
+{
+    uint32_t arg = (write ? ARG_WRITE : 0) | ARG_FN(1) | ARG_INC |
+                   ARG_ADDR(QCA_WINDOW_DATA) | 4;
+    uint32_t sts;
+
+    adma_put(qts, DMA_DESC, 0, ADMA_VALID | ADMA_TRAN | ADMA_END, 4, DMA_BUF);
+    sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(DMASEL_ADMA2));
+    sdhc_write(qts, SDHC_ADMASYSADDR, DMA_DESC);
+    sdhc_write(qts, SDHC_BLKSIZE, 1 << 16 | 4);
+    sts = sdhc_command(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
+                       TRN_DMA | TRN_BLK_CNT_EN | (write ? 0 : TRN_READ));
+    g_assert_cmphex(sts & (EIS_ALL | NIS_ERR), ==, error | NIS_ERR);
+    g_assert_cmphex(sdhc_read(qts, SDHC_RSPREG0) >> 8, ==, R5_STATE_TRN);
+    qtest_clock_step(qts, 100000);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS) & NIS_TRSCMP, ==, 0);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) & PRS_DATA_INHIBIT, ==,
+                    PRS_DATA_INHIBIT);
+    sdhc_write(qts, SDHC_CLKCON, sdhc_read(qts, SDHC_CLKCON) |
+               CLK_RESET_CMD | CLK_RESET_DATA);
+    g_assert_cmphex(sdhc_read(qts, SDHC_PRNSTS) &
+                    (PRS_CMD_INHIBIT | PRS_DATA_INHIBIT), ==, 0);
+    g_assert_cmphex(sdhc_read(qts, SDHC_NORINTSTS), ==, 0);
+    sdhc_write(qts, SDHC_PROCTL, 0);
+}
+
+/*
+ * The card's data phase faults (fail-cmd53-crc, fail-cmd53-timeout), as
+ * the uSDHC reports them: a read's data does not reach RAM, a write's
+ * does not reach the card, and the next transfers work again
+ */
+static void test_data_faults(void)
+{
+    static const uint8_t stored[4] = { 0x11, 0x22, 0x33, 0x44 };
+    static const uint8_t other[4] = { 0x55, 0x66, 0x77, 0x88 };
+    static const uint8_t poison[4] = { 0xee, 0xee, 0xee, 0xee };
+    QTestState *qts = sdio_start_enumerated();
+    int64_t injected = wifi_qom_get_int(qts, "faults-injected");
+    uint8_t buf[4];
+
+    sdio_rw_bytes(qts, cmd53_pio, true, 1, QCA_WINDOW_DATA, true,
+                  (uint8_t *)stored, sizeof(stored));
+    wifi_qom_set_uint(qts, "fail-cmd53-crc", 2);
+
+    qtest_memwrite(qts, DMA_BUF, poison, sizeof(poison));
+    cmd53_data_error(qts, false, EIS_DATACRC);
+    qtest_memread(qts, DMA_BUF, buf, sizeof(buf));
+    g_assert_cmpmem(buf, sizeof(buf), poison, sizeof(poison));
+
+    qtest_memwrite(qts, DMA_BUF, other, sizeof(other));
+    cmd53_data_error(qts, true, EIS_DATACRC);
+    sdio_rw_bytes(qts, cmd53_pio, false, 1, QCA_WINDOW_DATA, true, buf,
+                  sizeof(buf));
+    g_assert_cmpmem(buf, sizeof(buf), stored, sizeof(stored));
+
+    wifi_qom_set_uint(qts, "fail-cmd53-timeout", 1);
+    cmd53_data_error(qts, false, EIS_DATATIMEOUT);
+
+    g_assert_cmpint(wifi_qom_get_int(qts, "fail-cmd53-crc"), ==, 0);
+    g_assert_cmpint(wifi_qom_get_int(qts, "fail-cmd53-timeout"), ==, 0);
+    g_assert_cmpint(wifi_qom_get_int(qts, "faults-injected"), ==,
+                    injected + 3);
+    assert_dma_ok(qts);
+    qtest_quit(qts);
+}
+
 static void test_dma(void)
 {
     QTestState *qts = sdio_start_enumerated();
@@ -131,11 +204,17 @@ static void fuzz_dma_recover(QTestState *qts, LabFuzz *f)
     }
 }
 
+/* The card's ways to fail a CMD53: its R5, and its data phase's two */
+static const char *const cmd53_faults[] = {
+    "fail-cmd53", "fail-cmd53-crc", "fail-cmd53-timeout",
+};
+
 /*
  * A CMD53 whose data phase runs by SDMA, ADMA1 or ADMA2 (32 or 64-bit),
  * with random function, address, block size and count, transfer mode bits,
- * buffer addresses and descriptor tables; time passes, an SDMA boundary
- * may be continued, then the driver's recovery
+ * buffer addresses and descriptor tables, sometimes failed by the card;
+ * time passes, an SDMA boundary may be continued, then the driver's
+ * recovery
  */
 static void fuzz_dma_cmd53(QTestState *qts, LabFuzz *f)
 {
@@ -158,6 +237,10 @@ static void fuzz_dma_cmd53(QTestState *qts, LabFuzz *f)
 
     if (lab_fuzz_chance(f, 16)) {
         trn ^= 1u << lab_fuzz_below(f, 16);
+    }
+    if (lab_fuzz_chance(f, 8)) {
+        wifi_qom_set_uint(qts, cmd53_faults[lab_fuzz_below(f,
+                               G_N_ELEMENTS(cmd53_faults))], 1);
     }
     if (write && lab_fuzz_chance(f, 4)) {
         lab_fuzz_bytes(f, data, sizeof(data));
@@ -192,13 +275,14 @@ static void fuzz_dma_cmd53(QTestState *qts, LabFuzz *f)
 }
 
 /* Bump when the operation mix below changes (lab-fuzz.h) */
-#define USDHC_DMA_FUZZ_GEN 1
+#define USDHC_DMA_FUZZ_GEN 2
 
 /*
  * Random guest operations on the uSDHC with the card behind it, the SD
  * core's and sdhci's share of the boundary (CVE-2020-17380 and
  * CVE-2021-3409 were DMA bugs there): DMA transfers of every kind and
- * shape, random register writes and reads of any width, random commands,
+ * shape (some failed by the card: R5 errors, data CRC errors and
+ * timeouts), random register writes and reads of any width, random commands,
  * buffer port accesses with or without a transfer, time passing
  * (lab-fuzz.h). Every 100 operations, after a controller reset and
  * Linux's enumeration, both DMA engines must move the card's data right.
@@ -259,6 +343,9 @@ static void test_dma_fuzz(const void *repro)
             break;
         }
         if (f.done % 100 == 0) {
+            for (i = 0; i < G_N_ELEMENTS(cmd53_faults); i++) {
+                wifi_qom_set_uint(qts, cmd53_faults[i], 0);
+            }
             sdhc_init(qts);
             sdio_enumerate(qts);
             assert_dma_ok(qts);
@@ -275,6 +362,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/usdhc-dma/sdma-adma2", test_dma);
+    qtest_add_func("/usdhc-dma/data-faults", test_data_faults);
     lab_fuzz_add_tests("/usdhc-dma/fuzz", "usdhc-dma", test_dma_fuzz);
     return g_test_run();
 }

@@ -4,7 +4,8 @@ crash (fw-crash) with its register dump and devcoredump, the restart of
 the firmware and an association kept across it, data flowing again under
 the re-installed keys; a WMI handler that hangs (fail-wmi) until the
 host's command times out and it restarts the firmware; a CMD53 that
-fails (fail-cmd53); a suspend the firmware never acknowledges
+the card fails (fail-cmd53) or whose data phase fails on the bus, as the
+uSDHC reports it (fail-cmd53-crc, fail-cmd53-timeout); a suspend the firmware never acknowledges
 (fail-suspend-ack). Each asserts the exact
 kernel messages and that the board carries on."""
 import re
@@ -89,22 +90,45 @@ def test_wmi_hang_times_out_and_restarts_the_firmware(board):
     expect_association_kept(board, connects)
 
 
-def test_cmd53_error_on_the_status_read_restarts_the_firmware(board):
-    """The next CMD53 fails (R5 ERROR: -EIO from the mmc core, which
-    does not retry it). On an idle link that is the interrupt status read
-    of the next beacon: ath10k reads it as a dead bus and restarts the
-    firmware, keeping the association."""
+def expect_status_read_failure_recovered(board, knob, errno):
+    """The next interrupt status read (a CMD53 that includes 0x800, which
+    the next beacon causes on an idle link) fails by @knob: ath10k gets
+    -@errno from the mmc core, which does not retry a CMD53, reads it as a
+    dead bus and restarts the firmware, keeping the association. Without
+    fail-cmd53-addr the knob takes whichever CMD53 comes first, the mailbox
+    sleep's chip control read at times."""
     wifi_ready(board)
     connects = connected(board)
     mark = board.mark()
-    board.qom_set(WIFI, 'fail-cmd53', 1)
-    board.wait_for(ATH + 'failed to read from address 0x800: -5', 10,
-                   since=mark)
-    board.wait_for(ATH + 'read int status fail, start recovery', 10,
-                   since=mark)
-    board.wait_for(RECOVERED, 60, since=mark)
-    expect(board.qom_get(WIFI, 'fail-cmd53') == 0, 'knob not used')
+    board.qom_set(WIFI, 'fail-cmd53-addr', 0x800)
+    try:
+        board.qom_set(WIFI, knob, 1)
+        board.wait_for(RECOVERED, 60, since=mark)
+        expect(board.qom_get(WIFI, knob) == 0, 'knob not used')
+    finally:
+        board.qom_set(WIFI, knob, 0)
+        board.qom_set(WIFI, 'fail-cmd53-addr', 0xffffffff)
+    for line in ('failed to read from address 0x800: -%d' % errno,
+                 'read int status fail, start recovery',
+                 'failed to process pending SDIO interrupts: -%d' % errno):
+        board.wait_for(ATH + line, 10, since=mark)
     expect_association_kept(board, connects)
+
+
+def test_cmd53_r5_error_on_the_status_read_restarts_the_firmware(board):
+    """The card answers R5 ERROR: -EIO"""
+    expect_status_read_failure_recovered(board, 'fail-cmd53', 5)
+
+
+def test_cmd53_data_crc_error_on_the_status_read_restarts_the_firmware(
+        board):
+    """The uSDHC reports a data CRC error (ERRINTSTS DCE): -EILSEQ"""
+    expect_status_read_failure_recovered(board, 'fail-cmd53-crc', 84)
+
+
+def test_cmd53_data_timeout_on_the_status_read_restarts_the_firmware(board):
+    """The uSDHC reports a data timeout (ERRINTSTS DTOE): -ETIMEDOUT"""
+    expect_status_read_failure_recovered(board, 'fail-cmd53-timeout', 110)
 
 
 def test_suspend_never_acknowledged(board):

@@ -26,6 +26,19 @@
  * the interrupt status read a beacon causes: "failed to read from address
  * 0x800: -5", "read int status fail, start recovery", and the restart.
  *
+ * fail-cmd53-crc N, fail-cmd53-timeout N: the next N CMD53s to function
+ * 1 are accepted, and their data phase fails on the lines: the uSDHC
+ * reports a data CRC error (a read's data has left the card all the same,
+ * a write's is refused) or a data timeout (the card never sends or takes
+ * the data), and Linux's mmc core gives ath10k -EILSEQ or -ETIMEDOUT,
+ * again without a retry. On an idle link: "failed to read from address
+ * 0x800: -84" (or -110), and the recovery above.
+ *
+ * fail-cmd53-addr A: the three fail-cmd53 knobs take only the CMD53s
+ * whose bytes include function 1 address A (0xffffffff, the default: any
+ * CMD53). Which transfer comes next is up to the driver's timing; 0x800,
+ * say, aims them at the interrupt status reads.
+ *
  * fail-suspend-ack N: the next N PDEV_SUSPEND commands get no
  * SUSPEND_COMPLETE, and ath10k prints "suspend timed out - target pause
  * event never came" (at every interface down).
@@ -90,9 +103,25 @@ bool qca6584_fault_wmi(QCA6584State *s)
     return qca6584_fault_take(s, &s->faults.fail_wmi, "fail-wmi");
 }
 
-bool qca6584_fault_cmd53(QCA6584State *s)
+SDIOCmd53Fault qca6584_fault_cmd53(QCA6584State *s, uint32_t addr,
+                                   uint32_t span)
 {
-    return qca6584_fault_take(s, &s->faults.fail_cmd53, "fail-cmd53");
+    uint32_t at = s->faults.fail_cmd53_addr;
+
+    if (at != QCA_FAIL_CMD53_ANY && (at < addr || at - addr >= span)) {
+        return SDIO_CMD53_OK;
+    }
+    if (qca6584_fault_take(s, &s->faults.fail_cmd53, "fail-cmd53")) {
+        return SDIO_CMD53_R5_ERROR;
+    }
+    if (qca6584_fault_take(s, &s->faults.fail_cmd53_crc, "fail-cmd53-crc")) {
+        return SDIO_CMD53_DATA_CRC;
+    }
+    if (qca6584_fault_take(s, &s->faults.fail_cmd53_timeout,
+                           "fail-cmd53-timeout")) {
+        return SDIO_CMD53_DATA_TIMEOUT;
+    }
+    return SDIO_CMD53_OK;
 }
 
 bool qca6584_fault_suspend_ack(QCA6584State *s)

@@ -167,10 +167,14 @@ typedef struct QCALink {
 } QCALink;
 
 /* Injected failures: counts of the next events to fail (faults.c) */
+#define QCA_FAIL_CMD53_ANY      UINT32_MAX
 typedef struct QCAFaults {
     uint32_t fail_wmi;
     uint32_t fail_suspend_ack;
-    uint32_t fail_cmd53;
+    uint32_t fail_cmd53;            /* the card's R5 ERROR */
+    uint32_t fail_cmd53_crc;        /* data CRC errors, the uSDHC's */
+    uint32_t fail_cmd53_timeout;    /* data timeouts, the uSDHC's */
+    uint32_t fail_cmd53_addr;       /* only CMD53s that touch it, or ANY */
     uint64_t injected;              /* statistics, not migrated */
     uint64_t crashes;
 } QCAFaults;
@@ -300,7 +304,8 @@ void qca6584_link_post_load(QCA6584State *s);
 void qca6584_fw_crash(QCA6584State *s);
 bool qca6584_fault_wmi(QCA6584State *s);
 bool qca6584_fault_suspend_ack(QCA6584State *s);
-bool qca6584_fault_cmd53(QCA6584State *s);
+SDIOCmd53Fault qca6584_fault_cmd53(QCA6584State *s, uint32_t addr,
+                                   uint32_t span);
 bool qca6584_crash_read32(QCA6584State *s, uint32_t addr, uint32_t *val);
 void qca6584_faults_reset(QCA6584State *s);
 

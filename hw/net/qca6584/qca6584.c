@@ -236,10 +236,11 @@ static void qca6584_vendor_write(SDIOCard *card, uint32_t addr, uint8_t value)
                   "0x%05x\n", value, addr);
 }
 
-static bool qca6584_cmd53_fails(SDIOCard *card, unsigned fn, uint32_t addr,
-                                bool write)
+static SDIOCmd53Fault qca6584_cmd53_fault(SDIOCard *card, unsigned fn,
+                                          uint32_t addr, uint32_t span,
+                                          bool write)
 {
-    return qca6584_fault_cmd53(QCA6584(card));
+    return qca6584_fault_cmd53(QCA6584(card), addr, span);
 }
 
 /* Power-up or SDIO reset: the chip is back in its boot loader */
@@ -407,6 +408,20 @@ static void qca6584_instance_init(Object *obj)
                                    &s->faults.fail_suspend_ack,
                                    OBJ_PROP_FLAG_READWRITE);
     object_property_add_uint32_ptr(obj, "fail-cmd53", &s->faults.fail_cmd53,
+                                   OBJ_PROP_FLAG_READWRITE);
+    s->faults.fail_cmd53_addr = QCA_FAIL_CMD53_ANY;
+    object_property_add_uint32_ptr(obj, "fail-cmd53-addr",
+                                   &s->faults.fail_cmd53_addr,
+                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_set_description(obj, "fail-cmd53-addr", "the fail-cmd53 "
+                                    "knobs take only CMD53s whose bytes "
+                                    "include this function 1 address "
+                                    "(default 0xffffffff: any)");
+    object_property_add_uint32_ptr(obj, "fail-cmd53-crc",
+                                   &s->faults.fail_cmd53_crc,
+                                   OBJ_PROP_FLAG_READWRITE);
+    object_property_add_uint32_ptr(obj, "fail-cmd53-timeout",
+                                   &s->faults.fail_cmd53_timeout,
                                    OBJ_PROP_FLAG_READWRITE);
     object_property_add_uint64_ptr(obj, "faults-injected",
                                    &s->faults.injected, OBJ_PROP_FLAG_READ);
@@ -792,7 +807,7 @@ static void qca6584_class_init(ObjectClass *klass, void *data)
     sc->vendor_read = qca6584_vendor_read;
     sc->vendor_write = qca6584_vendor_write;
     sc->io_reset = qca6584_io_reset;
-    sc->cmd53_fails = qca6584_cmd53_fails;
+    sc->cmd53_fault = qca6584_cmd53_fault;
 }
 
 static const TypeInfo qca6584_info = {

@@ -28,6 +28,22 @@ OBJECT_DECLARE_TYPE(SDIOCard, SDIOCardClass, SDIO_CARD)
 #define SDIO_MAX_BLKSIZE    512         /* what this card layer moves */
 #define SDIO_CIS_BASE       0x1000      /* where the CIS sits in function 0 */
 
+/* How a well-formed CMD53 fails, when a subclass injects a fault */
+typedef enum SDIOCmd53Fault {
+    SDIO_CMD53_OK,
+    /* The card answers R5 ERROR and moves no data */
+    SDIO_CMD53_R5_ERROR,
+    /*
+     * The card accepts the command, and the controller reports a data CRC
+     * error: a read's data leaves the card (a mailbox message is gone, as
+     * on the lines) but arrives garbled; a write's data is refused by the
+     * card's CRC status token
+     */
+    SDIO_CMD53_DATA_CRC,
+    /* The card accepts the command and never sends (or takes) the data */
+    SDIO_CMD53_DATA_TIMEOUT,
+} SDIOCmd53Fault;
+
 struct SDIOCardClass {
     /*< private >*/
     SDCardClass parent_class;
@@ -45,11 +61,13 @@ struct SDIOCardClass {
     /* Power-up, or the CCCR's RES bit: the functions' own reset */
     void (*io_reset)(SDIOCard *card);
     /*
-     * Optional: whether a well-formed CMD53 to function @fn fails, as a
-     * card in trouble answers (R5 ERROR, no data moved): fault injection
+     * Optional: whether and how a well-formed CMD53 to function @fn fails,
+     * as a card in trouble or a noisy bus fails it: fault injection. Its
+     * bytes are at @addr..@addr + @span - 1 (@span is 1 for a FIFO
+     * transfer to a fixed address).
      */
-    bool (*cmd53_fails)(SDIOCard *card, unsigned fn, uint32_t addr,
-                        bool write);
+    SDIOCmd53Fault (*cmd53_fault)(SDIOCard *card, unsigned fn, uint32_t addr,
+                                  uint32_t span, bool write);
 };
 
 struct SDIOCard {
@@ -95,6 +113,12 @@ struct SDIOCard {
     uint32_t xfer_addr;
     uint32_t xfer_len;
     uint32_t xfer_left;
+    /*
+     * How the data phase of the command just answered fails on the lines
+     * (sdbus_data_fault()). The controller asks as soon as the command is
+     * answered, so this never outlives a command and is not migrated.
+     */
+    SDDataFault data_fault;
 };
 
 /* Function @fn (1..7) asserts (@level) or releases its interrupt. */
