@@ -142,19 +142,28 @@ void adma_put(QTestState *qts, uint32_t table, unsigned i, uint16_t attr,
     qtest_memwrite(qts, table + 8 * i, d, sizeof(d));
 }
 
-uint16_t cmd53_dma_start(QTestState *qts, bool write, uint32_t arg,
+uint32_t cmd53_dma_issue(QTestState *qts, bool write, uint32_t arg,
                          unsigned blksz, unsigned blkcnt, unsigned dmasel,
                          uint32_t dma)
 {
-    uint32_t rsp;
-
     sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(dmasel));
     sdhc_write(qts, dmasel == DMASEL_SDMA ? SDHC_DSADDR : SDHC_ADMASYSADDR,
                dma);
     sdhc_write(qts, SDHC_BLKSIZE, blkcnt << 16 | blksz);
-    rsp = sdio_cmd(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
-                   TRN_DMA | TRN_BLK_CNT_EN | (blkcnt > 1 ? TRN_MULTI : 0) |
-                   (write ? 0 : TRN_READ));
+    return sdhc_command(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
+                        TRN_DMA | TRN_BLK_CNT_EN |
+                        (blkcnt > 1 ? TRN_MULTI : 0) | (write ? 0 : TRN_READ));
+}
+
+uint16_t cmd53_dma_start(QTestState *qts, bool write, uint32_t arg,
+                         unsigned blksz, unsigned blkcnt, unsigned dmasel,
+                         uint32_t dma)
+{
+    uint32_t sts = cmd53_dma_issue(qts, write, arg, blksz, blkcnt, dmasel,
+                                   dma);
+    uint32_t rsp = sdhc_read(qts, SDHC_RSPREG0);
+
+    g_assert_cmphex(sts & (EIS_ALL | NIS_ERR), ==, 0);
     g_assert_cmphex(rsp >> 16, ==, 0);
     return rsp;
 }

@@ -219,8 +219,13 @@ void adma_put(QTestState *qts, uint32_t table, unsigned i, uint16_t attr,
  * The DMA engine @dmasel set to move the data of CMD53 @arg, @blkcnt
  * blocks of @blksz, from or to RAM (@dma: the SDMA buffer or the ADMA2
  * descriptor table), the way sdhci-esdhc-imx does it; the command issued.
- * Returns its R5, whose flags must be clear.
+ * cmd53_dma_issue() returns NORINTSTS as sdhc_command() does, errors and
+ * all; cmd53_dma_start() asserts there are none and returns the R5, whose
+ * flags must be clear.
  */
+uint32_t cmd53_dma_issue(QTestState *qts, bool write, uint32_t arg,
+                         unsigned blksz, unsigned blkcnt, unsigned dmasel,
+                         uint32_t dma);
 uint16_t cmd53_dma_start(QTestState *qts, bool write, uint32_t arg,
                          unsigned blksz, unsigned blkcnt, unsigned dmasel,
                          uint32_t dma);

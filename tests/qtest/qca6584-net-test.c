@@ -1240,11 +1240,7 @@ static void test_wpa2_fuzz(const void *repro)
                                          "'value': %i } }", knobs[knob].name,
                                          knobs[knob].value);
             } else {
-                qtest_qmp_assert_success(qts, "{ 'execute': 'qom-set', "
-                                         "'arguments': { 'path': "
-                                         "'/machine/wifi', 'property': %s, "
-                                         "'value': %d } }", knobs[knob].name,
-                                         knobs[knob].value);
+                wifi_qom_set_uint(qts, knobs[knob].name, knobs[knob].value);
             }
             break;
         case 7:

@@ -86,11 +86,7 @@ static void cmd53_data_error(QTestState *qts, bool write, uint32_t error)
     uint32_t sts;
 
     adma_put(qts, DMA_DESC, 0, ADMA_VALID | ADMA_TRAN | ADMA_END, 4, DMA_BUF);
-    sdhc_write(qts, SDHC_PROCTL, PROCTL_DMASEL(DMASEL_ADMA2));
-    sdhc_write(qts, SDHC_ADMASYSADDR, DMA_DESC);
-    sdhc_write(qts, SDHC_BLKSIZE, 1 << 16 | 4);
-    sts = sdhc_command(qts, 53, arg, CMD_R5 | CMD_DATA_PRESENT,
-                       TRN_DMA | TRN_BLK_CNT_EN | (write ? 0 : TRN_READ));
+    sts = cmd53_dma_issue(qts, write, arg, 4, 1, DMASEL_ADMA2, DMA_DESC);
     g_assert_cmphex(sts & (EIS_ALL | NIS_ERR), ==, error | NIS_ERR);
     g_assert_cmphex(sdhc_read(qts, SDHC_RSPREG0) >> 8, ==, R5_STATE_TRN);
     qtest_clock_step(qts, 100000);
